@@ -1,0 +1,199 @@
+//! Names (section 1.2): what a valid permission, group and role name is, when two role names
+//! collide, and the characters a reviewer could not see in a diff.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::confusable_detection::skeleton;
+
+/// The keywords of the language; a bare role name cannot be one.
+pub const KEYWORDS: &[&str] = &[
+    "author", "role", "copies", "inherits", "assert", "can", "cannot",
+];
+
+/// Longest quoted role name, in characters.
+pub const MAX_ROLE_NAME_CHARS: usize = 100;
+
+fn is_segment(segment: &str) -> bool {
+    let mut bytes = segment.bytes();
+    bytes.next().is_some_and(|first| first.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// `[a-z][a-z0-9_]*` segments joined by `/`.
+pub fn is_valid_permission(name: &str) -> bool {
+    name.split('/').all(is_segment)
+}
+
+/// `[a-z][a-z0-9_]*`.
+pub fn is_valid_group(name: &str) -> bool {
+    is_segment(name)
+}
+
+/// A bidirectional control character (CVE-2021-42574).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// An invisible character: zero-width space, joiners, word joiner, byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Checks the rules of a role name's text (after unescaping); `Err` says what is wrong.
+pub fn check_role_name(name: &str) -> Result<(), String> {
+    let length = name.chars().count();
+    if length == 0 {
+        return Err("a role name cannot be empty".into());
+    }
+    if length > MAX_ROLE_NAME_CHARS {
+        return Err(format!(
+            "a role name has at most {MAX_ROLE_NAME_CHARS} characters, this one has {length}"
+        ));
+    }
+    if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
+        return Err("a role name cannot start or end with a space".into());
+    }
+    if let Some(c) = name.chars().find(|&c| c.is_control()) {
+        return Err(format!(
+            "a role name cannot contain the control character {}",
+            describe_char(c)
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| is_bidi_control(c) || is_invisible(c))
+    {
+        return Err(format!(
+            "a role name cannot contain the invisible character {}",
+            describe_char(c)
+        ));
+    }
+    Ok(())
+}
+
+/// `U+200B ZERO WIDTH SPACE`-style description of a character for messages.
+pub fn describe_char(c: char) -> String {
+    let name = match c {
+        '\r' => "CARRIAGE RETURN",
+        '\t' => "CHARACTER TABULATION",
+        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{2060}' => "WORD JOINER",
+        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE",
+        _ => "",
+    };
+    if name.is_empty() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        format!("U+{:04X} {name}", u32::from(c))
+    }
+}
+
+/// The key under which role names collide: NFKC, case folding, whitespace runs collapsed to
+/// one space, then the UTS #39 confusable skeleton.
+pub fn collision_key(name: &str) -> String {
+    let folded: String = name.nfkc().flat_map(char::to_lowercase).collect();
+    let mut collapsed = String::with_capacity(folded.len());
+    for word in folded.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    let skeleton: String = skeleton(&collapsed).collect();
+    // The skeleton may reintroduce case differences (prototypes are mixed case).
+    skeleton.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// A character a reviewer cannot see: where it is (byte offset) and what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfusingCharacter {
+    pub offset: usize,
+    pub character: char,
+}
+
+/// Every bidirectional, invisible or bare carriage-return character of `text`, except a
+/// leading byte-order mark.
+pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    for (offset, character) in text.char_indices() {
+        let confusing = match character {
+            '\u{FEFF}' => offset != 0,
+            '\r' => bytes.get(offset + 1) != Some(&b'\n'),
+            c => is_bidi_control(c) || is_invisible(c),
+        };
+        if confusing {
+            found.push(ConfusingCharacter { offset, character });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collisions_follow_the_contract() {
+        let admin = collision_key("Administrator");
+        assert_eq!(collision_key("administrator"), admin);
+        assert_eq!(collision_key("Admіnistrator"), admin, "Cyrillic і");
+        assert_eq!(
+            collision_key("ＡＤＭＩＮＩＳＴＲＡＴＯＲ"),
+            admin,
+            "fullwidth"
+        );
+        assert_eq!(collision_key("Sales  Lead"), collision_key("Sales Lead"));
+        assert_eq!(
+            collision_key("Sales\u{3000}Lead"),
+            collision_key("sales lead")
+        );
+        assert_ne!(collision_key("Sales Lead"), collision_key("Sales Leads"));
+        assert_ne!(collision_key("User"), collision_key("Guest"));
+    }
+
+    #[test]
+    fn role_name_rules() {
+        assert!(check_role_name("Sales Lead").is_ok());
+        assert!(check_role_name("Zespół sprzedaży").is_ok());
+        assert!(check_role_name("").is_err());
+        assert!(check_role_name(" Lead").is_err());
+        assert!(check_role_name("Lead ").is_err());
+        assert!(check_role_name("a\tb").is_err());
+        assert!(check_role_name("a\u{202E}b").is_err());
+        assert!(check_role_name("a\u{200B}b").is_err());
+        assert!(check_role_name(&"x".repeat(100)).is_ok());
+        assert!(check_role_name(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn permission_and_group_names() {
+        assert!(is_valid_permission("noe/widgets"));
+        assert!(is_valid_permission("a1_b"));
+        assert!(!is_valid_permission("Webhooks"));
+        assert!(!is_valid_permission("noe/"));
+        assert!(!is_valid_permission("1a"));
+        assert!(is_valid_group("owner_only"));
+        assert!(!is_valid_group("owner/only"));
+    }
+
+    #[test]
+    fn finds_confusing_characters() {
+        let text = "\u{feff}a\u{200b}b\r\nc\rd\u{202e}e\u{feff}";
+        let found: Vec<char> = confusing_characters(text)
+            .iter()
+            .map(|c| c.character)
+            .collect();
+        assert_eq!(found, vec!['\u{200b}', '\r', '\u{202e}', '\u{feff}']);
+    }
+}

@@ -1,0 +1,136 @@
+//! Source files and spans: every input the compiler reads, and positions inside it.
+//!
+//! A [`Span`] is a byte range in one file of a [`SourceMap`]. Lines and columns are computed
+//! only when a diagnostic is printed: 1-based, columns counted in characters, a leading
+//! byte-order mark not counted.
+
+use std::sync::Arc;
+
+/// Index of a file in its [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range `start..end` in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span { file, start, end }
+    }
+}
+
+/// A value together with where it was written. Spans do not take part in equality.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for Spanned<T> {}
+
+/// A 1-based line and character column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineColumn {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One input file: the path as given or found, and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: Arc<str>) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, byte)| byte == b'\n')
+                .map(|(index, _)| index + 1),
+        );
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The line and column of a byte offset (clamped to the text, rounded down to a character).
+    pub fn line_column(&self, offset: usize) -> LineColumn {
+        let offset = floor_char_boundary(&self.text, offset);
+        let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let before = self.text.get(line_start..offset).unwrap_or("");
+        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
+        LineColumn {
+            line: line_index + 1,
+            column: before.chars().count() + 1,
+        }
+    }
+}
+
+/// The largest character boundary of `text` at or below `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Every file of a run, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, path: String, text: Arc<str>) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile::new(path, text));
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The text a span covers, or `""` when it lies outside its file.
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|file| file.text.get(span.start..span.end))
+            .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters_and_skips_a_byte_order_mark() {
+        let file = SourceFile::new("a".into(), "\u{feff}ab\nçé x\r\ny".into());
+        assert_eq!(file.line_column(3), LineColumn { line: 1, column: 1 });
+        assert_eq!(file.line_column(4), LineColumn { line: 1, column: 2 });
+        let x = file.text.find('x').unwrap_or(0);
+        assert_eq!(file.line_column(x), LineColumn { line: 2, column: 4 });
+        let y = file.text.find('y').unwrap_or(0);
+        assert_eq!(file.line_column(y), LineColumn { line: 3, column: 1 });
+        assert_eq!(file.line_column(usize::MAX).line, 3);
+    }
+}

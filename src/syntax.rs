@@ -1,0 +1,550 @@
+//! Parsing: the pest grammar of `grammar/roles.pest`, syntax errors in a user's words, and
+//! hand-written lowering (one function per rule) into the spanned AST of [`crate::ast`].
+//!
+//! Files are parsed one statement at a time: after a syntax error the parser skips to the
+//! next line that starts a statement, so one mistake does not hide the rest of the file.
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser;
+
+use crate::ast::{
+    Annotation, Assertion, AuthorStatement, Base, BaseKind, Edit, EditTarget, Expectation,
+    PolicyFile, RoleDef, Sign, Statement,
+};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::names;
+use crate::source::{FileId, Span, Spanned};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/roles.pest"]
+struct RolesParser;
+
+/// What a user calls each rule in "expected ..." messages. Exhaustive: a new rule must be
+/// named here before the crate compiles.
+fn display_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI | Rule::trivia_to_end => "end of file",
+        Rule::file | Rule::next_statement => "a statement",
+        Rule::author | Rule::kw_author => "`author`",
+        Rule::role_def | Rule::kw_role => "`role`",
+        Rule::assertion | Rule::kw_assert => "`assert`",
+        Rule::annotation | Rule::annotation_key => "an annotation (`@doc(\"...\")`)",
+        Rule::copies_base | Rule::kw_copies => "`copies`",
+        Rule::inherits_base | Rule::kw_inherits => "`inherits`",
+        Rule::edits | Rule::lt => "`<`",
+        Rule::gt => "`>`",
+        Rule::edit | Rule::sign => "an edit (`+permission`, `-permission`, `+@group`)",
+        Rule::group_ref => "`@group`",
+        Rule::permission => "a permission",
+        Rule::role_name | Rule::bare_name | Rule::quoted_name => "a role name",
+        Rule::keyword => "a keyword",
+        Rule::string => "a quoted string",
+        Rule::kw_can => "`can`",
+        Rule::kw_cannot => "`cannot`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::comma => "`,`",
+        Rule::statement | Rule::statement_start => "a statement",
+        Rule::base => "`copies` or `inherits`",
+        Rule::WHITESPACE | Rule::COMMENT => "a space or comment",
+        Rule::string_char | Rule::ident_char => "a character",
+    }
+}
+
+/// Rules that begin a statement; listed together as "a new statement" when they are
+/// expected beside other tokens.
+fn starts_statement(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_author
+            | Rule::kw_role
+            | Rule::kw_assert
+            | Rule::annotation
+            | Rule::annotation_key
+            | Rule::EOI
+    )
+}
+
+/// Parses and lowers one file. Returns every statement that parsed, and the diagnostics.
+pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut statements = Vec::new();
+    let mut offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while let Some(rest) = text.get(offset..) {
+        if RolesParser::parse(Rule::trivia_to_end, rest).is_ok() {
+            break;
+        }
+        match RolesParser::parse(Rule::next_statement, rest) {
+            Ok(mut pairs) => {
+                let Some(statement) = pairs.next().and_then(|pair| pair.into_inner().next()) else {
+                    break;
+                };
+                let end = offset + statement.as_span().end();
+                let lowering = Lowering {
+                    file,
+                    base: offset,
+                    diagnostics: &mut diagnostics,
+                };
+                statements.push(lowering.statement(statement));
+                if end <= offset {
+                    break;
+                }
+                offset = end;
+            }
+            Err(error) => {
+                let position = match error.location {
+                    InputLocation::Pos(position) => position,
+                    InputLocation::Span((start, _)) => start,
+                };
+                let error_offset = offset + position;
+                diagnostics.push(syntax_error(file, text, error_offset, &error.variant));
+                match resync(text, offset, error_offset) {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    (PolicyFile { file, statements }, diagnostics)
+}
+
+/// Where to resume after a syntax error: the first line, after the failed statement's start
+/// and at or after the error, whose first token starts a statement.
+fn resync(text: &str, statement_start: usize, error_offset: usize) -> Option<usize> {
+    let mut line_start = text.get(..error_offset)?.rfind('\n').map_or(0, |i| i + 1);
+    loop {
+        let line = text.get(line_start..)?;
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let token_start = line_start + indent;
+        let token = text.get(token_start..)?;
+        let is_start = ["author", "role", "assert"].iter().any(|keyword| {
+            token.strip_prefix(keyword).is_some_and(|after| {
+                !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        }) || token.starts_with('@');
+        if is_start && token_start > statement_start && token_start >= error_offset.min(token_start)
+        {
+            return Some(token_start);
+        }
+        line_start += line.find('\n')? + 1;
+    }
+}
+
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    variant: &ErrorVariant<Rule>,
+) -> Diagnostic {
+    let expected = match variant {
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let found = describe_found(text, offset);
+    let end = offset + found.1;
+    let message = if expected.is_empty() {
+        format!("unexpected {}", found.0)
+    } else {
+        format!("expected {expected}, found {}", found.0)
+    };
+    let help = syntax_help(text, offset);
+    Diagnostic::error(Code::Syntax, Span::new(file, offset, end), message)
+        .with_label(format!(
+            "expected {}",
+            if expected.is_empty() {
+                "something else"
+            } else {
+                &expected
+            }
+        ))
+        .with_help_opt(help)
+}
+
+fn describe_expected(positives: &[Rule]) -> String {
+    let has_other = positives.iter().any(|&rule| !starts_statement(rule));
+    let mut names: Vec<&str> = Vec::new();
+    let mut statement_named = false;
+    for &rule in positives {
+        let name = if has_other && starts_statement(rule) {
+            if statement_named {
+                continue;
+            }
+            statement_named = true;
+            "a new statement"
+        } else {
+            display_name(rule)
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if let Some(index) = names.iter().position(|&name| name == "a new statement") {
+        let name = names.remove(index);
+        names.push(name);
+    }
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// What stands at `offset`, for "found ...": a word, a character, or end of file; and its
+/// length in bytes.
+fn describe_found(text: &str, offset: usize) -> (String, usize) {
+    let rest = text.get(offset..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return ("end of file".into(), 0);
+    };
+    if first == '\n' || first == '\r' {
+        return ("end of line".into(), 0);
+    }
+    let word: String = if first.is_alphanumeric() || first == '_' {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '/')
+            .take(40)
+            .collect()
+    } else {
+        first.to_string()
+    };
+    if first == '"' && !rest.get(1..).unwrap_or("").contains('"') {
+        return ("an unterminated string".into(), first.len_utf8());
+    }
+    let shown = if word.chars().all(|c| !c.is_control()) {
+        format!("`{word}`")
+    } else {
+        names::describe_char(first)
+    };
+    (shown, word.len())
+}
+
+/// Targeted help for common mistakes at `offset`.
+fn syntax_help(text: &str, offset: usize) -> Option<String> {
+    let rest = text.get(offset..).unwrap_or("");
+    let line_before = text
+        .get(..offset)
+        .unwrap_or("")
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let next_word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if names::KEYWORDS.contains(&next_word.as_str())
+        && (line_before.trim_end().ends_with("role")
+            || line_before.trim_end().ends_with("copies")
+            || line_before.trim_end().ends_with("inherits")
+            || line_before.trim_end().ends_with("author")
+            || line_before.trim_end().ends_with("assert"))
+    {
+        return Some(format!(
+            "`{next_word}` is a keyword; quote it to use it as a role name: `\"{next_word}\"`"
+        ));
+    }
+    if rest.starts_with('"')
+        && !rest
+            .get(1..)
+            .unwrap_or("")
+            .split('\n')
+            .next()
+            .unwrap_or("")
+            .contains('"')
+    {
+        return Some("a quoted name ends on the line it starts: add the closing `\"`".into());
+    }
+    if line_before.contains('<')
+        && !line_before.contains('>')
+        && rest.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return Some("edits start with `+` (add) or `-` (remove): `+crm -webhooks`".into());
+    }
+    None
+}
+
+/// Lowering from pest pairs to the AST: one method per rule.
+struct Lowering<'d> {
+    file: FileId,
+    /// Byte offset of the parsed slice in the whole file.
+    base: usize,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Lowering<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        Span::new(self.file, self.base + span.start(), self.base + span.end())
+    }
+
+    fn statement(mut self, pair: Pair<'_, Rule>) -> Statement {
+        match pair.as_rule() {
+            Rule::author => Statement::Author(self.author(pair)),
+            Rule::assertion => Statement::Assert(self.assertion(pair)),
+            _ => Statement::Role(self.role_def(pair)),
+        }
+    }
+
+    fn author(&mut self, pair: Pair<'_, Rule>) -> AuthorStatement {
+        let span = self.span(&pair);
+        let name = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::role_name)
+            .map(|p| self.role_name(p))
+            .unwrap_or_else(|| Spanned {
+                value: String::new(),
+                span,
+            });
+        AuthorStatement { name, span }
+    }
+
+    fn role_def(&mut self, pair: Pair<'_, Rule>) -> RoleDef {
+        let span = self.span(&pair);
+        let mut role = RoleDef {
+            annotations: Vec::new(),
+            keyword: span,
+            name: Spanned {
+                value: String::new(),
+                span,
+            },
+            base: None,
+            edits: Vec::new(),
+        };
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::annotation => role.annotations.push(self.annotation(inner)),
+                Rule::kw_role => role.keyword = self.span(&inner),
+                Rule::role_name => role.name = self.role_name(inner),
+                Rule::copies_base | Rule::inherits_base => role.base = Some(self.base(inner)),
+                Rule::edits => role.edits = self.edits(inner),
+                _ => {}
+            }
+        }
+        role
+    }
+
+    fn annotation(&mut self, pair: Pair<'_, Rule>) -> Annotation {
+        let mut key = Spanned {
+            value: String::new(),
+            span: self.span(&pair),
+        };
+        let mut value = String::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::annotation_key => {
+                    key = Spanned {
+                        value: inner.as_str().trim_start_matches('@').to_string(),
+                        span: self.span(&inner),
+                    };
+                }
+                Rule::string => value = self.string(&inner),
+                _ => {}
+            }
+        }
+        Annotation { key, value }
+    }
+
+    fn base(&mut self, pair: Pair<'_, Rule>) -> Base {
+        let kind = if pair.as_rule() == Rule::copies_base {
+            BaseKind::Copies
+        } else {
+            BaseKind::Inherits
+        };
+        let roles = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::role_name)
+            .map(|p| self.role_name(p))
+            .collect();
+        Base { kind, roles }
+    }
+
+    fn edits(&mut self, pair: Pair<'_, Rule>) -> Vec<Edit> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::edit)
+            .map(|p| self.edit(p))
+            .collect()
+    }
+
+    fn edit(&mut self, pair: Pair<'_, Rule>) -> Edit {
+        let span = self.span(&pair);
+        let mut edit = Edit {
+            sign: Sign::Add,
+            target: EditTarget::Permission(String::new()),
+            span,
+            target_span: span,
+        };
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::sign if inner.as_str() == "-" => edit.sign = Sign::Remove,
+                Rule::group_ref => {
+                    edit.target =
+                        EditTarget::Group(inner.as_str().trim_start_matches('@').to_string());
+                    edit.target_span = self.span(&inner);
+                }
+                Rule::permission => {
+                    edit.target = EditTarget::Permission(inner.as_str().to_string());
+                    edit.target_span = self.span(&inner);
+                }
+                _ => {}
+            }
+        }
+        edit
+    }
+
+    fn assertion(&mut self, pair: Pair<'_, Rule>) -> Assertion {
+        let span = self.span(&pair);
+        let mut assertion = Assertion {
+            role: Spanned {
+                value: String::new(),
+                span,
+            },
+            expectation: Expectation::Can,
+            permissions: Vec::new(),
+            span,
+        };
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::role_name => assertion.role = self.role_name(inner),
+                Rule::kw_cannot => assertion.expectation = Expectation::Cannot,
+                Rule::permission => assertion.permissions.push(Spanned {
+                    value: inner.as_str().to_string(),
+                    span: self.span(&inner),
+                }),
+                _ => {}
+            }
+        }
+        assertion
+    }
+
+    /// A bare or quoted role name, unescaped; a quoted name that breaks the rules of 1.2 is
+    /// reported (`invalid-name`) and kept, so that later stages do not report it again.
+    fn role_name(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        let Some(inner) = pair.into_inner().next() else {
+            return Spanned {
+                value: String::new(),
+                span,
+            };
+        };
+        if inner.as_rule() == Rule::bare_name {
+            return Spanned {
+                value: inner.as_str().to_string(),
+                span,
+            };
+        }
+        let value = self.string(&inner);
+        if let Err(problem) = names::check_role_name(&value) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    span,
+                    format!("invalid role name {}", inner.as_str()),
+                )
+                .with_label(problem.clone())
+                .with_help(problem),
+            );
+        }
+        Spanned { value, span }
+    }
+
+    /// The text of a quoted string; escapes other than `\"` and `\\` are `invalid-name`
+    /// errors (the two places strings appear are names and annotation values).
+    fn string(&mut self, pair: &Pair<'_, Rule>) -> String {
+        let raw = pair.as_str();
+        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        let mut value = String::with_capacity(inner.len());
+        let mut chars = inner.char_indices();
+        while let Some((index, c)) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, escaped @ ('"' | '\\'))) => value.push(escaped),
+                Some((_, other)) => {
+                    let start = self.span(pair).start + 1 + index;
+                    let end = start + 1 + other.len_utf8();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidName,
+                            Span::new(self.file, start, end),
+                            format!("unknown escape `\\{other}`"),
+                        )
+                        .with_label("not `\\\"` or `\\\\`")
+                        .with_help("the only escapes are `\\\"` and `\\\\`"),
+                    );
+                    value.push(other);
+                }
+                None => value.push('\\'),
+            }
+        }
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(text: &str) -> Vec<String> {
+        parse_file(FileId(0), text)
+            .1
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn parses_the_contract_example() {
+        let text = "author Administrator\n\n@doc(\"x\")\nrole \"Sales Lead\" copies User < +crm +payments -webhooks >\nrole \"Regional\" inherits \"Sales Lead\", User < +insight +@crm_and_sales >\nassert \"Sales Lead\" can payments crm\nassert X cannot webhooks billing\n";
+        let (file, diagnostics) = parse_file(FileId(0), text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(file.statements.len(), 5);
+    }
+
+    #[test]
+    fn syntax_errors_name_tokens_not_rules() {
+        assert_eq!(
+            messages("role A foo"),
+            ["expected `copies`, `inherits`, `<` or a new statement, found `foo`"]
+        );
+        assert_eq!(
+            messages("role A copies"),
+            ["expected a role name, found end of file"]
+        );
+        assert_eq!(
+            messages("role A < crm >"),
+            ["expected an edit (`+permission`, `-permission`, `+@group`) or `>`, found `crm`"]
+        );
+    }
+
+    #[test]
+    fn recovers_at_the_next_statement() {
+        let (file, diagnostics) = parse_file(
+            FileId(0),
+            "role A < +x\nrole B < +y >\nrole C copies\nrole D\n",
+        );
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        let names: Vec<_> = file
+            .statements
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Role(role) => Some(role.name.value.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["B", "D"]);
+    }
+
+    #[test]
+    fn names_are_unescaped_and_checked() {
+        let (file, diagnostics) = parse_file(FileId(0), r#"role "a \"b\" \\ c""#);
+        assert!(diagnostics.is_empty());
+        let Some(Statement::Role(role)) = file.statements.first() else {
+            panic!("no role");
+        };
+        assert_eq!(role.name.value, r#"a "b" \ c"#);
+        assert_eq!(messages(r#"role " x""#).len(), 1);
+        assert_eq!(messages(r#"role "a\n""#), ["unknown escape `\\n`"]);
+    }
+}
