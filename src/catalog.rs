@@ -400,8 +400,8 @@ fn resolve_builtins(
         }
     }
 
-    // tarjan_scc yields components in reverse topological order: parents come last.
-    let components = petgraph::algo::tarjan_scc(&graph);
+    // kosaraju_scc yields components in reverse topological order: parents come last.
+    let components = petgraph::algo::kosaraju_scc(&graph);
     let mut resolved: Vec<Option<PermSet>> = vec![None; raw_builtins.len()];
     for component in components.iter().rev() {
         let is_cycle = component.len() > 1

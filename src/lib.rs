@@ -3,9 +3,17 @@
 
 pub mod ast;
 pub mod catalog;
+pub mod cli;
+pub mod compile;
+pub mod config;
 pub mod diagnostics;
+pub mod discover;
+pub mod emit;
 pub mod lints;
 pub mod names;
 pub mod permset;
+pub mod report;
+pub mod resolve;
 pub mod source;
 pub mod syntax;
+pub mod validate;

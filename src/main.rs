@@ -1,1 +1,6 @@
-fn main() {}
+//! The `rolec` binary: a thin shell over the library's command line.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    rolec::cli::main()
+}

@@ -84,6 +84,23 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The length in bytes of the line that holds `offset`.
+    pub fn line_bytes(&self, offset: usize) -> usize {
+        let line_index = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        end.saturating_sub(start)
+    }
+}
+
 /// The largest character boundary of `text` at or below `offset`.
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());

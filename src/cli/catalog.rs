@@ -1,0 +1,42 @@
+//! `rolec catalog`: print the effective catalog as YAML — the embedded one, or the file
+//! given with `--catalog` — after checking it.
+
+use std::io::Write;
+
+use super::{catalog_input, print_human, usage_error, use_color, CommonArgs, EXIT_ERRORS, EXIT_OK};
+use crate::compile::{self, CompileOptions};
+use crate::config::Config;
+
+pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
+    let input = match catalog_input(common, config) {
+        Ok(input) => input,
+        Err(status) => return status,
+    };
+    let compilation = match compile::compile(input, Vec::new(), &CompileOptions::default()) {
+        Ok(compilation) => compilation,
+        Err(error) => return usage_error(&error.0),
+    };
+    if compilation.error_count() > 0 {
+        print_human(
+            &compilation.sources,
+            &compilation.diagnostics,
+            use_color(common),
+        );
+        return EXIT_ERRORS;
+    }
+    // The catalog is the first source of every compilation; print it as it was read.
+    let text = compilation
+        .sources
+        .get(crate::source::FileId(0))
+        .map(|file| file.text.clone())
+        .unwrap_or_default();
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return usage_error("cannot write the catalog to standard output");
+    }
+    EXIT_OK
+}

@@ -1,0 +1,14 @@
+//! `rolec check [PATH...]`: compile and report problems; no output file.
+
+use super::{compile_paths, exit_status, print_diagnostics, CommonArgs};
+use crate::config::Config;
+
+pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String]) -> u8 {
+    match compile_paths(common, config, paths, false) {
+        Ok(compilation) => {
+            print_diagnostics(common, &compilation, true);
+            exit_status(&compilation)
+        }
+        Err(status) => status,
+    }
+}

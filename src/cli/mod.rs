@@ -1,0 +1,265 @@
+//! The command line (section 4): argument parsing with clap, settings from `rolec.yaml`,
+//! reading inputs, and exit statuses. One file per subcommand.
+
+mod build;
+mod catalog;
+mod check;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::compile::{self, Compilation, CompileOptions, InputFile};
+use crate::config::{self, Config, CONFIG_FILE};
+use crate::diagnostics::Diagnostic;
+use crate::discover::{self, describe};
+use crate::lints::LintLevels;
+use crate::report;
+use crate::source::SourceMap;
+
+/// Exit status: no errors.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the policy or catalog has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit status: the command could not run.
+pub const EXIT_USAGE: u8 = 2;
+
+/// rolec: custom roles as code, checked against the permissions of whoever authors them.
+#[derive(Parser, Debug)]
+#[command(name = "rolec", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile and report problems; no output file.
+    Check {
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        paths: Vec<String>,
+    },
+    /// Compile and write the artifact (stdout when no `-o`).
+    Build {
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        paths: Vec<String>,
+        /// Write the artifact to FILE, replacing it atomically and only when there are no errors.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<String>,
+    },
+    /// Print the effective catalog as YAML.
+    Catalog,
+}
+
+/// Flags every subcommand takes.
+#[derive(clap::Args, Debug)]
+struct CommonArgs {
+    /// Use the catalog in FILE instead of the embedded Intum catalog.
+    #[arg(long, global = true, value_name = "FILE")]
+    catalog: Option<String>,
+    /// Author of files that have no `author` statement.
+    #[arg(long, global = true, value_name = "ROLE")]
+    author: Option<String>,
+    /// Ceiling: a built-in role that every file's author must stay within.
+    #[arg(long = "max-author", global = true, value_name = "ROLE")]
+    max_author: Option<String>,
+    /// How problems are printed.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Report warnings as errors.
+    #[arg(long = "deny-warnings", global = true)]
+    deny_warnings: bool,
+    /// When to color human output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Drawn diagnostics on stderr.
+    Human,
+    /// One JSON document (section 4): on stdout for `check`, on stderr for `build`.
+    Json,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parses the process's arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    ExitCode::from(run(&cli))
+}
+
+/// Runs a parsed command line; returns the exit status.
+fn run(cli: &Cli) -> u8 {
+    let config = match load_config(&cli.common) {
+        Ok(config) => config,
+        Err(status) => return status,
+    };
+    match &cli.command {
+        Command::Catalog => catalog::run(&cli.common, &config),
+        Command::Check { paths } => check::run(&cli.common, &config, paths),
+        Command::Build { paths, output } => {
+            build::run(&cli.common, &config, paths, output.as_deref())
+        }
+    }
+}
+
+/// Prints a "the command could not run" message and returns exit status 2.
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+fn use_color(common: &CommonArgs) -> bool {
+    match common.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+fn load_config(common: &CommonArgs) -> Result<Config, u8> {
+    let path = Path::new(CONFIG_FILE);
+    if !path.exists() {
+        return Ok(Config::default());
+    }
+    let text = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| usage_error(&format!("`{CONFIG_FILE}` is not valid UTF-8")))?,
+        Err(error) => {
+            return Err(usage_error(&format!(
+                "cannot read `{CONFIG_FILE}`: {}",
+                describe(&error)
+            )))
+        }
+    };
+    config::parse(CONFIG_FILE, &text).map_err(|(sources, diagnostics)| {
+        print_human(&sources, &diagnostics, use_color(common));
+        EXIT_USAGE
+    })
+}
+
+fn print_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) {
+    let text = report::human(sources, diagnostics, color);
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Reads a file given on the command line or in `rolec.yaml`.
+fn read_input(path: &str, display: String) -> Result<InputFile, u8> {
+    std::fs::read(path)
+        .map(|bytes| InputFile {
+            path: display,
+            bytes,
+        })
+        .map_err(|error| usage_error(&format!("cannot read `{path}`: {}", describe(&error))))
+}
+
+/// The catalog file of the run, when one is given (else the embedded one is used).
+fn catalog_input(common: &CommonArgs, config: &Config) -> Result<Option<InputFile>, u8> {
+    common
+        .catalog
+        .as_ref()
+        .or(config.catalog.as_ref())
+        .map(|path| read_input(path, path.replace('\\', "/")))
+        .transpose()
+}
+
+/// Finds, reads and compiles the policies of a `check` or `build`.
+fn compile_paths(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    emit_artifact: bool,
+) -> Result<Compilation, u8> {
+    let paths: Vec<String> = if !paths.is_empty() {
+        paths.to_vec()
+    } else if let Some(sources) = &config.sources {
+        sources.clone()
+    } else {
+        if !Path::new("policies").exists() {
+            return Err(usage_error(
+                "no sources: pass `.roles` files or folders, add `sources:` to `rolec.yaml`, or create `policies/`",
+            ));
+        }
+        vec!["policies".to_string()]
+    };
+    if paths.is_empty() {
+        return Err(usage_error(
+            "no sources: `sources:` in `rolec.yaml` is empty",
+        ));
+    }
+    let found = discover::discover(&paths).map_err(|error| usage_error(&error.0))?;
+    let catalog = catalog_input(common, config)?;
+    let mut policies = Vec::with_capacity(found.len());
+    for file in found {
+        let path = file.path.to_string_lossy().into_owned();
+        policies.push(read_input(&path, file.display)?);
+    }
+    let mut lint_levels = LintLevels::default();
+    for &(lint, level) in &config.lints {
+        lint_levels.set(lint, level);
+    }
+    let options = CompileOptions {
+        default_author: common.author.clone().or_else(|| config.author.clone()),
+        max_author: common
+            .max_author
+            .clone()
+            .or_else(|| config.max_author.clone()),
+        lint_levels,
+        deny_warnings: common.deny_warnings,
+        emit_artifact,
+    };
+    compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
+}
+
+/// Prints the diagnostics of a compilation; JSON goes to stdout when `json_to_stdout`.
+fn print_diagnostics(common: &CommonArgs, compilation: &Compilation, json_to_stdout: bool) {
+    match common.format {
+        Format::Human => print_human(
+            &compilation.sources,
+            &compilation.diagnostics,
+            use_color(common),
+        ),
+        Format::Json => {
+            let text = report::json(&compilation.sources, &compilation.diagnostics);
+            let _ = if json_to_stdout {
+                std::io::stdout().lock().write_all(text.as_bytes())
+            } else {
+                std::io::stderr().lock().write_all(text.as_bytes())
+            };
+        }
+    }
+}
+
+fn exit_status(compilation: &Compilation) -> u8 {
+    if compilation.error_count() > 0 {
+        EXIT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,157 @@
+//! Finding the policy files of a run (section 4): each path is a `.roles` file or a folder
+//! searched recursively for `*.roles`, hidden entries skipped, files in byte order of their
+//! paths. The walk is iterative and refuses symbolic-link loops.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// A policy file to read: its path as shown to users (`/`-separated) and on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    pub display: String,
+    pub path: PathBuf,
+}
+
+/// Why the files of a run could not be found (exit status 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscoverError(pub String);
+
+fn display_join(parent: &str, name: &str) -> String {
+    if parent.is_empty() || parent.ends_with('/') {
+        format!("{parent}{name}")
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+fn to_display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The `.roles` files under `paths`, deduplicated, in byte order of their display paths.
+pub fn discover(paths: &[String]) -> Result<Vec<FoundFile>, DiscoverError> {
+    let mut found: Vec<(FoundFile, PathBuf)> = Vec::new();
+    for given in paths {
+        let path = PathBuf::from(given);
+        let metadata = std::fs::metadata(&path).map_err(|error| {
+            DiscoverError(format!("cannot read `{given}`: {}", describe(&error)))
+        })?;
+        if metadata.is_file() {
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            found.push((
+                FoundFile {
+                    display: to_display(&path),
+                    path,
+                },
+                canonical,
+            ));
+            continue;
+        }
+        let before = found.len();
+        walk(&path, &to_display(&path), &mut found)?;
+        if found.len() == before {
+            return Err(DiscoverError(format!(
+                "no `.roles` files found in `{given}`"
+            )));
+        }
+    }
+    found.sort_by(|(a, _), (b, _)| a.display.as_bytes().cmp(b.display.as_bytes()));
+    let mut seen = HashSet::new();
+    Ok(found
+        .into_iter()
+        .filter(|(_, canonical)| seen.insert(canonical.clone()))
+        .map(|(file, _)| file)
+        .collect())
+}
+
+/// Walks one folder with an explicit stack; each entry carries its ancestors' canonical
+/// paths, so a link back to an ancestor is reported instead of followed forever.
+fn walk(
+    root: &Path,
+    root_display: &str,
+    found: &mut Vec<(FoundFile, PathBuf)>,
+) -> Result<(), DiscoverError> {
+    let root_canonical = std::fs::canonicalize(root).map_err(|error| {
+        DiscoverError(format!(
+            "cannot read `{root_display}`: {}",
+            describe(&error)
+        ))
+    })?;
+    let mut stack = vec![(
+        root.to_path_buf(),
+        root_display.to_string(),
+        vec![root_canonical],
+    )];
+    while let Some((dir, display, ancestors)) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|error| {
+            DiscoverError(format!("cannot read `{display}`: {}", describe(&error)))
+        })?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|error| {
+                DiscoverError(format!("cannot read `{display}`: {}", describe(&error)))
+            })?;
+            names.push(entry.file_name());
+        }
+        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+        for name in names.into_iter().rev() {
+            let name_text = name.to_string_lossy().into_owned();
+            if name_text.starts_with('.') {
+                continue;
+            }
+            let path = dir.join(&name);
+            let entry_display = display_join(&display, &name_text);
+            let metadata = std::fs::metadata(&path).map_err(|error| {
+                DiscoverError(format!(
+                    "cannot read `{entry_display}`: {}",
+                    describe(&error)
+                ))
+            })?;
+            if metadata.is_dir() {
+                let canonical = std::fs::canonicalize(&path).map_err(|error| {
+                    DiscoverError(format!(
+                        "cannot read `{entry_display}`: {}",
+                        describe(&error)
+                    ))
+                })?;
+                if ancestors.contains(&canonical) {
+                    return Err(DiscoverError(format!(
+                        "symbolic link loop at `{entry_display}`: it leads back to a folder that contains it"
+                    )));
+                }
+                let mut chain = ancestors.clone();
+                chain.push(canonical);
+                stack.push((path, entry_display, chain));
+            } else if metadata.is_file()
+                && Path::new(&name)
+                    .extension()
+                    .is_some_and(|ext| ext == "roles")
+            {
+                let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                found.push((
+                    FoundFile {
+                        display: entry_display,
+                        path,
+                    },
+                    canonical,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An I/O error in a user's words, without Rust's `(os error 2)`.
+pub fn describe(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = error.to_string();
+            text.split(" (os error")
+                .next()
+                .unwrap_or(&text)
+                .to_lowercase()
+        }
+    }
+}

@@ -1,0 +1,746 @@
+//! Resolution (section 2.1): names to roles, the role graph of `copies` / `inherits` edges,
+//! cycles, and every role's permission set, computed in topological order with bitsets.
+//!
+//! The graph walk is iterative (`kosaraju_scc`, whose components come in reverse
+//! topological order), so a 100,000-deep copy chain costs no stack.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::Direction;
+
+use crate::ast::{BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
+use crate::catalog::Catalog;
+use crate::diagnostics::{did_you_mean, join_names, Code, Diagnostic, Severity};
+use crate::lints::{Level, Lint, LintLevels};
+use crate::names::collision_key;
+use crate::permset::{PermSet, PermissionId};
+use crate::source::{FileId, Span, Spanned};
+
+/// Index of a role: built-ins first (catalog order), then custom roles in definition order.
+pub type RoleId = usize;
+
+/// A custom role's definition and the file it stands in.
+#[derive(Clone, Copy, Debug)]
+pub struct Definition<'a> {
+    /// Index of the file in the slice given to [`resolve`].
+    pub file_index: usize,
+    pub file: FileId,
+    pub def: &'a RoleDef,
+}
+
+/// A role and, when it could be resolved, its permissions.
+#[derive(Clone, Debug)]
+pub struct Role<'a> {
+    pub name: &'a str,
+    /// `None` for a built-in.
+    pub definition: Option<Definition<'a>>,
+    /// `None` when the role could not be resolved (a cycle, an unknown base, ...): the
+    /// reason has been reported, and checks that need the set are skipped.
+    pub permissions: Option<PermSet>,
+}
+
+/// What a role name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Found(RoleId),
+    /// The name of a definition dropped because it collides with another: already
+    /// reported, so references to it are not reported again.
+    Dropped,
+    Unknown,
+}
+
+/// Every role of a run.
+#[derive(Debug)]
+pub struct Resolution<'a> {
+    pub roles: Vec<Role<'a>>,
+    pub builtin_count: usize,
+    ids: HashMap<&'a str, RoleId>,
+    dropped: HashSet<&'a str>,
+}
+
+impl<'a> Resolution<'a> {
+    pub fn lookup(&self, name: &str) -> Lookup {
+        match self.ids.get(name) {
+            Some(&id) => Lookup::Found(id),
+            None if self.dropped.contains(name) => Lookup::Dropped,
+            None => Lookup::Unknown,
+        }
+    }
+
+    pub fn role(&self, id: RoleId) -> Option<&Role<'a>> {
+        self.roles.get(id)
+    }
+
+    pub fn permissions(&self, id: RoleId) -> Option<&PermSet> {
+        self.roles
+            .get(id)
+            .and_then(|role| role.permissions.as_ref())
+    }
+
+    pub fn is_builtin(&self, id: RoleId) -> bool {
+        id < self.builtin_count
+    }
+
+    /// "did you mean" help for an unknown role name.
+    pub fn suggest_role(&self, name: &str) -> Option<String> {
+        did_you_mean(name, self.roles.iter().map(|role| role.name))
+    }
+
+    /// The error for a reference to a role no file and no built-in defines.
+    pub fn unknown_role(&self, name: &Spanned<String>) -> Diagnostic {
+        Diagnostic::error(
+            Code::UnknownRole,
+            name.span,
+            format!("unknown role `{}`", name.value),
+        )
+        .with_label("no built-in and no file defines this role")
+        .with_help_opt(self.suggest_role(&name.value))
+    }
+}
+
+/// Where a permission of a role comes from: the last edit that adds it, or a base.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    Edit(&'a Edit),
+    Base(&'a Spanned<String>),
+}
+
+/// The permissions an edit names, once its names are looked up in the catalog.
+#[derive(Clone, Copy, Debug)]
+enum Members {
+    One(PermissionId),
+    Group(usize),
+    Unknown,
+}
+
+fn members_of(catalog: &Catalog, members: Members) -> PermSet {
+    match members {
+        Members::One(id) => std::iter::once(id).collect(),
+        Members::Group(group) => catalog
+            .groups
+            .get(group)
+            .map(|g| g.members.clone())
+            .unwrap_or_default(),
+        Members::Unknown => PermSet::new(),
+    }
+}
+
+/// Looks up an edit's permission or group, reporting unknown names.
+fn edit_members(catalog: &Catalog, edit: &Edit, diagnostics: &mut Vec<Diagnostic>) -> Members {
+    match &edit.target {
+        EditTarget::Permission(name) => match catalog.permission_id(name) {
+            Some(id) => Members::One(id),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::UnknownPermission,
+                        edit.target_span,
+                        format!("unknown permission `{name}`"),
+                    )
+                    .with_label("not in the catalog")
+                    .with_help_opt(catalog.suggest_permission(name)),
+                );
+                Members::Unknown
+            }
+        },
+        EditTarget::Group(name) => match catalog.group_id(name) {
+            Some(group) => Members::Group(group),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::UnknownGroup,
+                        edit.target_span,
+                        format!("unknown group `@{name}`"),
+                    )
+                    .with_label("not in the catalog")
+                    .with_help_opt(catalog.suggest_group(name)),
+                );
+                Members::Unknown
+            }
+        },
+    }
+}
+
+/// A lint diagnostic at the level the run gives it, or `None` when it is allowed.
+pub fn lint(levels: &LintLevels, lint: Lint, span: Span, message: String) -> Option<Diagnostic> {
+    let severity = match levels.get(lint) {
+        Level::Allow => return None,
+        Level::Warn => Severity::Warning,
+        Level::Deny => Severity::Error,
+    };
+    let mut diagnostic = Diagnostic::error(Code::Lint(lint), span, message);
+    diagnostic.severity = severity;
+    Some(diagnostic)
+}
+
+/// Options of the resolution stage.
+pub struct ResolveOptions<'l> {
+    pub lint_levels: &'l LintLevels,
+    /// False when a file of the run has syntax errors: a role that looks unknown may be
+    /// defined in the text that did not parse.
+    pub report_unknown_roles: bool,
+}
+
+/// Registers every role, builds the graph, reports cycles and resolves every role.
+pub fn resolve<'a>(
+    catalog: &'a Catalog,
+    files: &'a [PolicyFile],
+    options: &ResolveOptions<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Resolution<'a> {
+    let mut resolution = register_roles(catalog, files, diagnostics);
+    let builtin_count = resolution.builtin_count;
+
+    // Edges run from a base to the role built on it.
+    let mut graph =
+        DiGraph::<RoleId, ()>::with_capacity(resolution.roles.len(), resolution.roles.len());
+    let nodes: Vec<NodeIndex> = (0..resolution.roles.len())
+        .map(|id| graph.add_node(id))
+        .collect();
+    let mut poisoned = vec![false; resolution.roles.len()];
+    let mut edit_members_by_role: Vec<Vec<Members>> = vec![Vec::new(); resolution.roles.len()];
+    for (id, role) in resolution.roles.iter().enumerate().skip(builtin_count) {
+        let Some(definition) = role.definition else {
+            continue;
+        };
+        if let Some(base) = &definition.def.base {
+            for reference in &base.roles {
+                match resolution.lookup(&reference.value) {
+                    Lookup::Found(base_id) => {
+                        if let (Some(&from), Some(&to)) = (nodes.get(base_id), nodes.get(id)) {
+                            graph.add_edge(from, to, ());
+                        }
+                    }
+                    Lookup::Dropped => poisoned[id] = true,
+                    Lookup::Unknown => {
+                        poisoned[id] = true;
+                        if options.report_unknown_roles {
+                            diagnostics.push(resolution.unknown_role(reference));
+                        }
+                    }
+                }
+            }
+        }
+        edit_members_by_role[id] = definition
+            .def
+            .edits
+            .iter()
+            .map(|edit| edit_members(catalog, edit, diagnostics))
+            .collect();
+    }
+
+    for builtin in 0..builtin_count {
+        let set = catalog.builtins.get(builtin).map(|b| b.permissions.clone());
+        if let Some(role) = resolution.roles.get_mut(builtin) {
+            role.permissions = set;
+        }
+    }
+
+    for component in petgraph::algo::kosaraju_scc(&graph).iter().rev() {
+        let first = component.first().copied();
+        let is_cycle =
+            component.len() > 1 || first.is_some_and(|node| graph.contains_edge(node, node));
+        if is_cycle {
+            diagnostics.push(cycle_diagnostic(&resolution, &graph, component));
+            for &node in component {
+                poisoned[graph[node]] = true;
+            }
+            continue;
+        }
+        let Some(node) = first else { continue };
+        let id = graph[node];
+        if id < builtin_count || poisoned.get(id).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some(definition) = resolution.roles.get(id).and_then(|role| role.definition) else {
+            continue;
+        };
+        let parents: Vec<RoleId> = graph
+            .neighbors_directed(node, Direction::Incoming)
+            .map(|n| graph[n])
+            .collect();
+        if parents
+            .iter()
+            .any(|&parent| resolution.permissions(parent).is_none())
+        {
+            // A base could not be resolved: already reported where it failed.
+            continue;
+        }
+        let members = edit_members_by_role
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let set = resolve_role(
+            catalog,
+            &resolution,
+            id,
+            definition,
+            members,
+            options.lint_levels,
+            diagnostics,
+        );
+        if let Some(role) = resolution.roles.get_mut(id) {
+            role.permissions = Some(set);
+        }
+    }
+    resolution
+}
+
+/// Registers built-ins and custom roles by name, reporting collisions (`builtin-redefined`,
+/// `duplicate-role`) and repeated annotation keys.
+fn register_roles<'a>(
+    catalog: &'a Catalog,
+    files: &'a [PolicyFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Resolution<'a> {
+    let mut resolution = Resolution {
+        roles: Vec::new(),
+        builtin_count: catalog.builtins.len(),
+        ids: HashMap::new(),
+        dropped: HashSet::new(),
+    };
+    let mut by_key: HashMap<String, RoleId> = HashMap::new();
+    for builtin in &catalog.builtins {
+        let id = resolution.roles.len();
+        resolution.ids.insert(&builtin.name, id);
+        by_key.insert(collision_key(&builtin.name), id);
+        resolution.roles.push(Role {
+            name: &builtin.name,
+            definition: None,
+            permissions: None,
+        });
+    }
+    for (file_index, file) in files.iter().enumerate() {
+        for statement in &file.statements {
+            let Statement::Role(def) = statement else {
+                continue;
+            };
+            check_annotations(def, diagnostics);
+            let name = def.name.value.as_str();
+            let key = collision_key(name);
+            match by_key.get(&key).copied() {
+                Some(existing) if existing < resolution.builtin_count => {
+                    let builtin = resolution.roles.get(existing).map_or("", |role| role.name);
+                    let message = if builtin == name {
+                        format!("built-in role `{name}` cannot be redefined")
+                    } else {
+                        format!("role `{name}` collides with built-in role `{builtin}`")
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(Code::BuiltinRedefined, def.name.span, message)
+                            .with_label("collides with a built-in role")
+                            .with_help(format!(
+                                "built-in roles cannot be redefined; give the role its own name and start from the built-in: `role \"My {builtin}\" copies {builtin} < ... >`"
+                            )),
+                    );
+                    resolution.dropped.insert(name);
+                }
+                Some(existing) => {
+                    let (other_name, other_span) = resolution
+                        .roles
+                        .get(existing)
+                        .and_then(|role| role.definition.map(|d| (role.name, d.def.name.span)))
+                        .unwrap_or((name, def.name.span));
+                    let message = if other_name == name {
+                        format!("role `{name}` is defined more than once")
+                    } else {
+                        format!("role `{name}` collides with role `{other_name}`")
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(Code::DuplicateRole, def.name.span, message)
+                            .with_label("defined again here")
+                            .with_secondary(other_span, "first defined here")
+                            .with_help(
+                                "role names collide when they are equal after Unicode normalization, case folding, whitespace collapsing and confusable mapping; rename or remove one",
+                            ),
+                    );
+                    resolution.dropped.insert(name);
+                }
+                None => {
+                    let id = resolution.roles.len();
+                    by_key.insert(key, id);
+                    resolution.ids.insert(name, id);
+                    resolution.roles.push(Role {
+                        name,
+                        definition: Some(Definition {
+                            file_index,
+                            file: file.file,
+                            def,
+                        }),
+                        permissions: None,
+                    });
+                }
+            }
+        }
+    }
+    // A dropped name that is also a kept one (the exact same name twice) stays resolvable.
+    let ids = &resolution.ids;
+    resolution.dropped.retain(|name| !ids.contains_key(name));
+    resolution
+}
+
+fn check_annotations(def: &RoleDef, diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for annotation in &def.annotations {
+        if let Some(&first) = seen.get(annotation.key.value.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateAnnotation,
+                    annotation.key.span,
+                    format!(
+                        "annotation `@{}` is given twice on role `{}`",
+                        annotation.key.value, def.name.value
+                    ),
+                )
+                .with_label("given again here")
+                .with_secondary(first, "first given here")
+                .with_help("keep one of them"),
+            );
+        } else {
+            seen.insert(&annotation.key.value, annotation.key.span);
+        }
+    }
+}
+
+/// One diagnostic for a cycle, naming every role on it.
+fn cycle_diagnostic(
+    resolution: &Resolution<'_>,
+    graph: &DiGraph<RoleId, ()>,
+    component: &[NodeIndex],
+) -> Diagnostic {
+    let mut members: Vec<RoleId> = component.iter().map(|&node| graph[node]).collect();
+    members.sort_unstable();
+    let in_cycle: HashSet<RoleId> = members.iter().copied().collect();
+    let start = members.first().copied().unwrap_or(0);
+    // Walk "is based on" from the first role, always to the smallest unvisited member, to
+    // show one concrete loop; the message lists every member in that order when it can.
+    let mut path = vec![start];
+    let mut visited: HashSet<RoleId> = HashSet::from([start]);
+    let mut current = start;
+    while let Some(next) = bases_of(resolution, current)
+        .filter(|base| in_cycle.contains(base) && !visited.contains(base))
+        .min()
+    {
+        path.push(next);
+        visited.insert(next);
+        current = next;
+    }
+    let names = |ids: &[RoleId]| -> Vec<&str> {
+        ids.iter()
+            .filter_map(|&id| resolution.role(id).map(|r| r.name))
+            .collect()
+    };
+    let start_role = resolution.role(start);
+    let span = start_role
+        .and_then(|role| role.definition)
+        .map_or(Span::new(FileId(0), 0, 0), |d| d.def.name.span);
+    let mut diagnostic = if members.len() == 1 {
+        let name = start_role.map_or("", |role| role.name);
+        let kind = start_role
+            .and_then(|role| role.definition)
+            .and_then(|d| d.def.base.as_ref())
+            .map_or("copies", |base| base.kind.keyword());
+        Diagnostic::error(Code::Cycle, span, format!("role `{name}` {kind} itself"))
+            .with_label("defined in terms of itself")
+    } else {
+        let mut ring = names(&path);
+        ring.push(start_role.map_or("", |role| role.name));
+        let ring: Vec<String> = ring.iter().map(|name| format!("`{name}`")).collect();
+        let message = if path.len() == members.len() {
+            format!(
+                "roles form a cycle through `copies` / `inherits`: {}",
+                ring.join(" → ")
+            )
+        } else {
+            format!(
+                "roles {} form a cycle through `copies` / `inherits`",
+                join_names(&names(&members))
+            )
+        };
+        Diagnostic::error(Code::Cycle, span, message).with_label("this role depends on itself")
+    };
+    for &id in &members {
+        let Some(def) = resolution.role(id).and_then(|role| role.definition) else {
+            continue;
+        };
+        let Some(base) = &def.def.base else { continue };
+        for reference in &base.roles {
+            if let Lookup::Found(base_id) = resolution.lookup(&reference.value) {
+                if in_cycle.contains(&base_id) && base_id != start {
+                    diagnostic = diagnostic.with_secondary(
+                        reference.span,
+                        format!(
+                            "`{}` {} `{}`",
+                            def.def.name.value,
+                            base.kind.keyword(),
+                            reference.value
+                        ),
+                    );
+                } else if base_id == start && id != start {
+                    diagnostic = diagnostic.with_secondary(
+                        reference.span,
+                        format!("which {} `{}` again", base.kind.keyword(), reference.value),
+                    );
+                }
+            }
+        }
+    }
+    diagnostic.with_help(
+        "a role cannot be built on itself: remove one `copies` or `inherits` link of the cycle",
+    )
+}
+
+/// The roles `id` is built on.
+fn bases_of<'r>(resolution: &'r Resolution<'_>, id: RoleId) -> impl Iterator<Item = RoleId> + 'r {
+    resolution
+        .role(id)
+        .and_then(|role| role.definition)
+        .and_then(|d| d.def.base.as_ref())
+        .into_iter()
+        .flat_map(|base| base.roles.iter())
+        .filter_map(|reference| match resolution.lookup(&reference.value) {
+            Lookup::Found(base_id) => Some(base_id),
+            _ => None,
+        })
+}
+
+/// Applies a role's base and edits, reporting `revokes-inherited` and the lints of 2.3.
+fn resolve_role(
+    catalog: &Catalog,
+    resolution: &Resolution<'_>,
+    id: RoleId,
+    definition: Definition<'_>,
+    members: &[Members],
+    levels: &LintLevels,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> PermSet {
+    let def = definition.def;
+    let name = def.name.value.as_str();
+    let base_ids: Vec<RoleId> = bases_of(resolution, id).collect();
+    let mut set = PermSet::new();
+    for &base in &base_ids {
+        if let Some(base_set) = resolution.permissions(base) {
+            set.union_with(base_set);
+        }
+    }
+    let inherits = def
+        .base
+        .as_ref()
+        .is_some_and(|base| base.kind == BaseKind::Inherits);
+    let inherited = set.clone();
+
+    // For `overridden-edit`: the last edit that touched each permission, and for each edit
+    // how many of its permissions later edits of the opposite sign took back.
+    let mut last_touch: HashMap<PermissionId, (usize, Sign)> = HashMap::new();
+    let mut undone: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut sizes: Vec<usize> = Vec::with_capacity(def.edits.len());
+    for (index, (edit, &edit_members)) in def.edits.iter().zip(members).enumerate() {
+        let targets = members_of(catalog, edit_members);
+        sizes.push(targets.iter().count());
+        if matches!(edit_members, Members::Unknown) {
+            continue;
+        }
+        match edit.sign {
+            Sign::Add => {
+                if targets.is_subset(&set) {
+                    diagnostics.extend(
+                        lint(
+                            levels,
+                            Lint::RedundantGrant,
+                            edit.span,
+                            format!(
+                                "`{}` adds nothing: `{name}` already holds {}",
+                                edit.text(),
+                                describe_targets(catalog, edit, &targets)
+                            ),
+                        )
+                        .map(|d| {
+                            d.with_label("already held at this point")
+                                .with_help("remove this edit")
+                        }),
+                    );
+                }
+                set.union_with(&targets);
+            }
+            Sign::Remove => {
+                let protected = if inherits {
+                    targets.intersection(&inherited)
+                } else {
+                    PermSet::new()
+                };
+                if !protected.is_empty() {
+                    let names = catalog.permission_names(&protected);
+                    let parents: Vec<&str> = base_ids
+                        .iter()
+                        .filter(|&&parent| {
+                            resolution
+                                .permissions(parent)
+                                .is_some_and(|p| !p.intersection(&protected).is_empty())
+                        })
+                        .filter_map(|&parent| resolution.role(parent).map(|role| role.name))
+                        .collect();
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::RevokesInherited,
+                            edit.span,
+                            format!("`{}` removes {} from `{name}`, but {} grants it through `inherits`", edit.text(), join_names(&names), join_names(&parents)),
+                        )
+                        .with_label("removes an inherited permission")
+                        .with_help(format!(
+                            "a role that inherits stays a superset of each parent; to start from a copy you can trim, write `copies {}` instead",
+                            parents.first().copied().unwrap_or("...")
+                        )),
+                    );
+                }
+                let removable = targets.difference(&protected);
+                let held = removable.intersection(&set);
+                if held.is_empty() && protected.is_empty() {
+                    diagnostics.extend(lint(
+                        levels,
+                        Lint::IneffectiveRevoke,
+                        edit.span,
+                        format!("`{}` removes nothing: `{name}` does not hold {} at this point", edit.text(), describe_targets(catalog, edit, &targets)),
+                    ).map(|d| d.with_label("nothing to remove").with_help("remove this edit, or move it after the edit that adds the permission")));
+                }
+                set = set.difference(&removable);
+            }
+        }
+        for permission in targets.iter() {
+            if let Some((earlier, sign)) = last_touch.insert(permission, (index, edit.sign)) {
+                if sign != edit.sign {
+                    let entry = undone.entry(earlier).or_insert((0, index));
+                    entry.0 += 1;
+                    entry.1 = index;
+                }
+            }
+        }
+    }
+    let mut overridden: Vec<(usize, usize)> = undone
+        .into_iter()
+        .filter(|&(earlier, (count, _))| {
+            sizes
+                .get(earlier)
+                .is_some_and(|&size| size > 0 && size == count)
+        })
+        .map(|(earlier, (_, later))| (earlier, later))
+        .collect();
+    overridden.sort_unstable();
+    for (earlier, later) in overridden {
+        let (Some(first), Some(second)) = (def.edits.get(earlier), def.edits.get(later)) else {
+            continue;
+        };
+        diagnostics.extend(
+            lint(
+                levels,
+                Lint::OverriddenEdit,
+                first.span,
+                format!(
+                    "`{}` is undone by the later `{}`",
+                    first.text(),
+                    second.text()
+                ),
+            )
+            .map(|d| {
+                d.with_label("has no effect")
+                    .with_secondary(second.span, "undone here")
+                    .with_help("remove one of the two edits")
+            }),
+        );
+    }
+
+    if set.is_empty() {
+        diagnostics.extend(
+            lint(
+                levels,
+                Lint::EmptyRole,
+                def.name.span,
+                format!("role `{name}` has no permissions"),
+            )
+            .map(|d| {
+                d.with_label("resolves to no permission")
+                    .with_help("add permissions with `< +permission >`, or remove the role")
+            }),
+        );
+    }
+    if let (Some(base), false) = (def.base.as_ref(), inherits) {
+        if let (Some(reference), Some(&base_id)) = (base.roles.first(), base_ids.first()) {
+            if resolution
+                .permissions(base_id)
+                .is_some_and(|base_set| base_set.same_members(&set))
+            {
+                diagnostics.extend(
+                    lint(
+                        levels,
+                        Lint::SameAsBase,
+                        def.name.span,
+                        format!(
+                            "role `{name}` has exactly the permissions of `{}`, which it copies",
+                            reference.value
+                        ),
+                    )
+                    .map(|d| {
+                        d.with_label("same permissions as its base")
+                            .with_help(format!(
+                                "use `{}` itself, or add the edits that make this role different",
+                                reference.value
+                            ))
+                    }),
+                );
+            }
+        }
+    }
+    set
+}
+
+fn describe_targets(catalog: &Catalog, edit: &Edit, targets: &PermSet) -> String {
+    match edit.target {
+        EditTarget::Group(ref group) => format!("any permission of `@{group}`"),
+        EditTarget::Permission(_) => join_names(&catalog.permission_names(targets)),
+    }
+}
+
+impl Lookup {
+    pub fn as_found(self) -> Option<RoleId> {
+        match self {
+            Lookup::Found(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Where `permission` of role `id` comes from: the last edit that adds it, else the first
+/// base that holds it. `None` when the role has neither (a built-in, or no such permission).
+pub fn origin<'a>(
+    catalog: &Catalog,
+    resolution: &Resolution<'a>,
+    id: RoleId,
+    permission: PermissionId,
+) -> Option<Origin<'a>> {
+    let def = resolution.role(id)?.definition?.def;
+    let adding_edit = def.edits.iter().rev().find(|edit| {
+        edit.sign == Sign::Add
+            && match &edit.target {
+                EditTarget::Permission(name) => catalog.permission_id(name) == Some(permission),
+                EditTarget::Group(group) => catalog
+                    .group_id(group)
+                    .and_then(|g| catalog.groups.get(g))
+                    .is_some_and(|g| g.members.contains(permission)),
+            }
+    });
+    if let Some(edit) = adding_edit {
+        return Some(Origin::Edit(edit));
+    }
+    def.base
+        .as_ref()?
+        .roles
+        .iter()
+        .find(|reference| {
+            resolution
+                .lookup(&reference.value)
+                .as_found()
+                .and_then(|base| resolution.permissions(base))
+                .is_some_and(|set| set.contains(permission))
+        })
+        .map(Origin::Base)
+}

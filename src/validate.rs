@@ -1,0 +1,536 @@
+//! Validation: authors and the security rule of section 2.2 (role management, no escalation,
+//! well-founded authority, the ceiling) and the assertions of section 2.1.
+
+use std::collections::{BTreeMap, HashSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::ast::{Assertion, AuthorStatement, Expectation, PolicyFile, RoleDef, Statement};
+use crate::catalog::Catalog;
+use crate::diagnostics::{join_names, Code, Diagnostic};
+use crate::permset::PermSet;
+use crate::resolve::{origin, Lookup, Origin, Resolution, RoleId};
+use crate::source::{Span, Spanned};
+
+/// Options of the validation stage.
+pub struct ValidateOptions<'o> {
+    /// The author of files without an `author` statement (`--author`, `author:`).
+    pub default_author: Option<&'o str>,
+    /// The ceiling (`--max-author`), already known to be a built-in.
+    pub ceiling: Option<RoleId>,
+    /// False when a file of the run has syntax errors (see `ResolveOptions`).
+    pub report_unknown_roles: bool,
+    /// Files with syntax errors: a missing author may stand in the text that did not parse.
+    pub files_with_syntax_errors: &'o HashSet<usize>,
+}
+
+/// Who authors each file, as known after validation.
+#[derive(Clone, Debug, Default)]
+pub struct Authors {
+    /// The author role of each file (by index), when it is known and defined.
+    pub by_file: Vec<Option<RoleId>>,
+}
+
+/// Where a file's author came from, for diagnostics.
+#[derive(Clone, Copy)]
+enum AuthorSource<'a> {
+    Statement(&'a AuthorStatement),
+    /// `--author` or `author:`; reported at the file's first role.
+    Default {
+        name: &'a str,
+        first_role: &'a RoleDef,
+    },
+}
+
+impl AuthorSource<'_> {
+    fn span(&self) -> Span {
+        match self {
+            AuthorSource::Statement(statement) => statement.name.span,
+            AuthorSource::Default { first_role, .. } => first_role.keyword,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            AuthorSource::Statement(statement) => &statement.name.value,
+            AuthorSource::Default { name, .. } => name,
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            AuthorSource::Statement(_) => "the file's author",
+            AuthorSource::Default { .. } => {
+                "authored by the role given with `--author` or `author:`"
+            }
+        }
+    }
+}
+
+/// Checks authors, escalation, authority and assertions of every file.
+pub fn validate(
+    catalog: &Catalog,
+    files: &[PolicyFile],
+    resolution: &Resolution<'_>,
+    options: &ValidateOptions<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Authors {
+    let mut authors = Authors {
+        by_file: vec![None; files.len()],
+    };
+    let mut authority = DiGraph::<RoleId, Span>::new();
+    let nodes: Vec<NodeIndex> = (0..resolution.roles.len())
+        .map(|id| authority.add_node(id))
+        .collect();
+
+    for (file_index, file) in files.iter().enumerate() {
+        let Some(source) = file_author(file, options, file_index, diagnostics) else {
+            continue;
+        };
+        let author = match resolution.lookup(source.name()) {
+            Lookup::Found(id) => id,
+            Lookup::Dropped => continue,
+            Lookup::Unknown => {
+                if options.report_unknown_roles {
+                    let reference = Spanned {
+                        value: source.name().to_string(),
+                        span: source.span(),
+                    };
+                    let mut diagnostic = resolution.unknown_role(&reference);
+                    if let AuthorSource::Default { .. } = source {
+                        diagnostic.message = format!(
+                            "unknown author role `{}` (given with `--author` or `author:`)",
+                            source.name()
+                        );
+                        diagnostic.label = Some("these roles have no known author".into());
+                    }
+                    diagnostics.push(diagnostic);
+                }
+                continue;
+            }
+        };
+        if let Some(slot) = authors.by_file.get_mut(file_index) {
+            *slot = Some(author);
+        }
+        let author_set = resolution.permissions(author);
+        if let Some(author_set) = author_set {
+            check_manages_roles(catalog, source, author_set, diagnostics);
+            if let Some(ceiling) = options.ceiling {
+                check_ceiling(
+                    catalog,
+                    resolution,
+                    source,
+                    author_set,
+                    ceiling,
+                    diagnostics,
+                );
+            }
+        }
+        for statement in &file.statements {
+            let Statement::Role(def) = statement else {
+                continue;
+            };
+            let Some(id) = defined_here(resolution, def) else {
+                continue;
+            };
+            if let (Some(&from), Some(&to)) = (nodes.get(id), nodes.get(author)) {
+                authority.add_edge(from, to, source.span());
+            }
+            if let (Some(role_set), Some(author_set)) = (resolution.permissions(id), author_set) {
+                check_escalation(
+                    catalog,
+                    resolution,
+                    id,
+                    def,
+                    source,
+                    author_set,
+                    role_set,
+                    diagnostics,
+                );
+            }
+        }
+    }
+
+    for component in petgraph::algo::kosaraju_scc(&authority) {
+        let is_cycle = component.len() > 1
+            || component
+                .first()
+                .is_some_and(|&node| authority.contains_edge(node, node));
+        if is_cycle {
+            diagnostics.push(authority_cycle(resolution, &authority, &component));
+        }
+    }
+
+    for file in files {
+        for statement in &file.statements {
+            if let Statement::Assert(assertion) = statement {
+                check_assertion(catalog, resolution, assertion, options, diagnostics);
+            }
+        }
+    }
+    authors
+}
+
+/// The id of `def` when it is the registered definition of its name (not a dropped duplicate).
+fn defined_here(resolution: &Resolution<'_>, def: &RoleDef) -> Option<RoleId> {
+    let id = resolution.lookup(&def.name.value).as_found()?;
+    let registered = resolution.role(id)?.definition?;
+    std::ptr::eq(registered.def, def).then_some(id)
+}
+
+/// Finds a file's author, reporting `misplaced-author` and `missing-author`.
+fn file_author<'a>(
+    file: &'a PolicyFile,
+    options: &ValidateOptions<'a>,
+    file_index: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<AuthorSource<'a>> {
+    let mut statement_author: Option<&AuthorStatement> = None;
+    let mut first_role: Option<&RoleDef> = None;
+    for statement in &file.statements {
+        match statement {
+            Statement::Author(author) => {
+                if let Some(first) = statement_author {
+                    diagnostics.push(
+                        Diagnostic::error(Code::MisplacedAuthor, author.span, "a file has at most one `author` statement")
+                            .with_label("second `author` statement")
+                            .with_secondary(first.span, "the file's author is given here")
+                            .with_help("remove this statement; to author roles as another role, put them in a file of their own"),
+                    );
+                } else {
+                    if let Some(role) = first_role {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Code::MisplacedAuthor,
+                                author.span,
+                                "`author` must come before the file's first role",
+                            )
+                            .with_label("after a role")
+                            .with_secondary(role.keyword, "first role of the file")
+                            .with_help("move the `author` statement to the top of the file"),
+                        );
+                    }
+                    statement_author = Some(author);
+                }
+            }
+            Statement::Role(def) => {
+                first_role.get_or_insert(def);
+            }
+            Statement::Assert(_) => {}
+        }
+    }
+    if let Some(author) = statement_author {
+        return Some(AuthorSource::Statement(author));
+    }
+    let first_role = first_role?;
+    if let Some(name) = options.default_author {
+        return Some(AuthorSource::Default { name, first_role });
+    }
+    if !options.files_with_syntax_errors.contains(&file_index) {
+        diagnostics.push(
+            Diagnostic::error(Code::MissingAuthor, first_role.keyword, "this file defines roles but has no author")
+                .with_label("no author is known for this role")
+                .with_help("start the file with `author ROLE` (the role that creates these roles), or pass `--author ROLE`"),
+        );
+    }
+    None
+}
+
+fn check_manages_roles(
+    catalog: &Catalog,
+    source: AuthorSource<'_>,
+    author_set: &PermSet,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if author_set.contains(catalog.role_management) {
+        return;
+    }
+    let management = catalog.permission_name(catalog.role_management);
+    let example = catalog
+        .builtins
+        .iter()
+        .find(|builtin| builtin.permissions.contains(catalog.role_management))
+        .map(|builtin| format!(" (such as `{}`)", builtin.name))
+        .unwrap_or_default();
+    diagnostics.push(
+        Diagnostic::error(
+            Code::AuthorCannotManageRoles,
+            source.span(),
+            format!("author `{}` cannot manage roles: it lacks `{management}`", source.name()),
+        )
+        .with_label(source.label())
+        .with_help(format!("only a role that holds `{management}` can create roles; make the author a role that holds it{example}")),
+    );
+}
+
+fn check_ceiling(
+    catalog: &Catalog,
+    resolution: &Resolution<'_>,
+    source: AuthorSource<'_>,
+    author_set: &PermSet,
+    ceiling: RoleId,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let (Some(ceiling_set), Some(ceiling_role)) =
+        (resolution.permissions(ceiling), resolution.role(ceiling))
+    else {
+        return;
+    };
+    let excess = author_set.difference(ceiling_set);
+    if excess.is_empty() {
+        return;
+    }
+    diagnostics.push(
+        Diagnostic::error(
+            Code::AuthorAboveCeiling,
+            source.span(),
+            format!(
+                "author `{}` is above the ceiling `{}`: it holds {}",
+                source.name(),
+                ceiling_role.name,
+                join_names(&catalog.permission_names(&excess))
+            ),
+        )
+        .with_label(source.label())
+        .with_help(format!(
+            "the ceiling (`--max-author` or `max_author:`) bounds who a file may claim as its author; claim `{}` or a role below it, or have someone who holds these permissions propose the change",
+            ceiling_role.name
+        )),
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_escalation(
+    catalog: &Catalog,
+    resolution: &Resolution<'_>,
+    id: RoleId,
+    def: &RoleDef,
+    source: AuthorSource<'_>,
+    author_set: &PermSet,
+    role_set: &PermSet,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let excess = role_set.difference(author_set);
+    if excess.is_empty() {
+        return;
+    }
+    // Group the excess permissions by where they come from, in source order.
+    let mut by_origin: BTreeMap<Span, (Option<Origin<'_>>, Vec<&str>)> = BTreeMap::new();
+    for permission in excess.iter() {
+        let found = origin(catalog, resolution, id, permission);
+        let span = match found {
+            Some(Origin::Edit(edit)) => edit.span,
+            Some(Origin::Base(reference)) => reference.span,
+            None => def.name.span,
+        };
+        by_origin
+            .entry(span)
+            .or_insert((found, Vec::new()))
+            .1
+            .push(catalog.permission_name(permission));
+    }
+    let role = &def.name.value;
+    let author = source.name();
+    for (span, (found, names)) in by_origin {
+        let listed = join_names(&names);
+        let removal: Vec<String> = names.iter().map(|name| format!("-{name}")).collect();
+        let (label, help) = match found {
+            Some(Origin::Edit(edit)) => (
+                format!("`{}` adds {listed}", edit.text()),
+                format!(
+                    "remove `{}`, or have the file authored by a role that holds {listed}",
+                    edit.text()
+                ),
+            ),
+            Some(Origin::Base(reference)) => {
+                let kind = def
+                    .base
+                    .as_ref()
+                    .map_or("copies", |base| base.kind.keyword());
+                if kind == "copies" {
+                    (
+                        format!("copied from `{}`", reference.value),
+                        format!("remove them with `< {} >`, or copy a role within `{author}`'s permissions", removal.join(" ")),
+                    )
+                } else {
+                    (
+                        format!("inherited from `{}`", reference.value),
+                        format!("inherit only from roles within `{author}`'s permissions, or have the file authored by a role that holds {listed}"),
+                    )
+                }
+            }
+            None => (
+                "holds them".to_string(),
+                format!("have the file authored by a role that holds {listed}"),
+            ),
+        };
+        let noun = if names.len() == 1 {
+            "permission"
+        } else {
+            "permissions"
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                Code::Escalation,
+                span,
+                format!("role `{role}` holds {listed}, {noun} its author `{author}` lacks"),
+            )
+            .with_label(label)
+            .with_secondary(source.span(), format!("author `{author}`"))
+            .with_help(format!(
+                "an author can only create roles with permissions it holds itself; {help}"
+            )),
+        );
+    }
+}
+
+fn authority_cycle(
+    resolution: &Resolution<'_>,
+    graph: &DiGraph<RoleId, Span>,
+    component: &[NodeIndex],
+) -> Diagnostic {
+    let mut members: Vec<(RoleId, NodeIndex)> =
+        component.iter().map(|&node| (graph[node], node)).collect();
+    members.sort_unstable();
+    let name = |id: RoleId| resolution.role(id).map_or("", |role| role.name);
+    let Some(&(first, first_node)) = members.first() else {
+        return Diagnostic::error(
+            Code::AuthorityCycle,
+            Span::new(crate::source::FileId(0), 0, 0),
+            "authority cycle",
+        );
+    };
+    let span = resolution
+        .role(first)
+        .and_then(|role| role.definition)
+        .map_or(Span::new(crate::source::FileId(0), 0, 0), |d| {
+            d.def.name.span
+        });
+    let message = if members.len() == 1 {
+        format!(
+            "role `{}` is authored by itself: its file's author is the role it defines",
+            name(first)
+        )
+    } else {
+        // Follow "is authored by" from the first role around the cycle.
+        let mut ring = vec![format!("`{}`", name(first))];
+        let mut current = first_node;
+        let mut seen = HashSet::from([first_node]);
+        while let Some(next) = graph
+            .neighbors(current)
+            .filter(|next| component.contains(next) && !seen.contains(next))
+            .min_by_key(|&next| graph[next])
+        {
+            ring.push(format!("`{}`", name(graph[next])));
+            seen.insert(next);
+            current = next;
+        }
+        let all: Vec<&str> = members.iter().map(|&(id, _)| name(id)).collect();
+        if seen.len() == members.len() {
+            ring.push(format!("`{}`", name(first)));
+            format!(
+                "authority cycle: {} (each is authored by the next)",
+                ring.join(" → ")
+            )
+        } else {
+            format!("authority cycle between roles {}", join_names(&all))
+        }
+    };
+    let mut diagnostic = Diagnostic::error(Code::AuthorityCycle, span, message)
+        .with_label("authority does not reach a built-in role");
+    let mut labelled = HashSet::new();
+    for &(_, node) in &members {
+        for edge in graph.edges(node) {
+            use petgraph::visit::EdgeRef;
+            if component.contains(&edge.target()) && labelled.insert(*edge.weight()) {
+                diagnostic = diagnostic.with_secondary(
+                    *edge.weight(),
+                    format!(
+                        "`{}` authors `{}`",
+                        name(graph[edge.target()]),
+                        name(graph[node])
+                    ),
+                );
+            }
+        }
+    }
+    diagnostic.with_help("following each role's author must end at a built-in role; have one of these files authored by a built-in role")
+}
+
+fn check_assertion(
+    catalog: &Catalog,
+    resolution: &Resolution<'_>,
+    assertion: &Assertion,
+    options: &ValidateOptions<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut listed = PermSet::new();
+    for permission in &assertion.permissions {
+        match catalog.permission_id(&permission.value) {
+            Some(id) => {
+                listed.insert(id);
+            }
+            None => diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownPermission,
+                    permission.span,
+                    format!("unknown permission `{}`", permission.value),
+                )
+                .with_label("not in the catalog")
+                .with_help_opt(catalog.suggest_permission(&permission.value)),
+            ),
+        }
+    }
+    let role = match resolution.lookup(&assertion.role.value) {
+        Lookup::Found(id) => id,
+        Lookup::Dropped => return,
+        Lookup::Unknown => {
+            if options.report_unknown_roles {
+                diagnostics.push(resolution.unknown_role(&assertion.role));
+            }
+            return;
+        }
+    };
+    let Some(set) = resolution.permissions(role) else {
+        return;
+    };
+    let name = &assertion.role.value;
+    let (failing, message, label) = match assertion.expectation {
+        Expectation::Can => {
+            let missing = listed.difference(set);
+            let names = catalog.permission_names(&missing);
+            (
+                missing,
+                format!("assertion failed: `{name}` lacks {}", join_names(&names)),
+                "not held",
+            )
+        }
+        Expectation::Cannot => {
+            let present = listed.intersection(set);
+            let names = catalog.permission_names(&present);
+            (
+                present,
+                format!("assertion failed: `{name}` holds {}", join_names(&names)),
+                "held",
+            )
+        }
+    };
+    if failing.is_empty() {
+        return;
+    }
+    let mut diagnostic = Diagnostic::error(Code::AssertionFailed, assertion.span, message)
+        .with_label("this assertion does not hold");
+    for permission in &assertion.permissions {
+        if catalog
+            .permission_id(&permission.value)
+            .is_some_and(|id| failing.contains(id))
+        {
+            diagnostic = diagnostic.with_secondary(permission.span, label);
+        }
+    }
+    let help = match assertion.expectation {
+        Expectation::Can => "the role does not resolve to these permissions: add them with `+permission`, or fix the assertion",
+        Expectation::Cannot => "the role resolves to these permissions: remove them with `-permission`, or fix the assertion",
+    };
+    diagnostics.push(diagnostic.with_help(help));
+}
