@@ -171,7 +171,7 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
     sources: &SourceMap,
     file: FileId,
     code: Code,
-) -> Result<T, Diagnostic> {
+) -> Result<T, Box<Diagnostic>> {
     let text = sources
         .get(file)
         .map(|f| f.text.clone())
@@ -188,7 +188,7 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
             .unwrap_or(&message)
             .trim()
             .to_string();
-        Diagnostic::error(code, span, message)
+        Box::new(Diagnostic::error(code, span, message))
     })
 }
 
@@ -196,7 +196,7 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
 pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnostic>) {
     let raw: RawCatalog = match parse_yaml(sources, file, Code::InvalidCatalog) {
         Ok(raw) => raw,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+        Err(diagnostic) => return (None, vec![*diagnostic]),
     };
     let text = sources
         .get(file)
@@ -327,8 +327,8 @@ fn resolve_builtins(
         if let Err(problem) = names::check_role_name(name) {
             invalid(
                 span,
-                format!("invalid built-in role name `{name}`: {problem}"),
-                None,
+                format!("invalid built-in role name `{name}`: {}", problem.problem),
+                Some(problem.fix.into()),
             );
             ok = false;
             continue;

@@ -51,7 +51,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, (SourceMap, Vec<Diagnosti
 
 fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let keys: Option<HashMap<YamlSpanned<String>, serde::de::IgnoredAny>> =
-        parse_yaml(sources, file, Code::InvalidConfig).map_err(|d| vec![d])?;
+        parse_yaml(sources, file, Code::InvalidConfig).map_err(|d| vec![*d])?;
     let Some(keys) = keys else {
         return Ok(Config::default());
     };
@@ -79,7 +79,7 @@ fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    let raw: RawConfig = parse_yaml(sources, file, Code::InvalidConfig).map_err(|d| vec![d])?;
+    let raw: RawConfig = parse_yaml(sources, file, Code::InvalidConfig).map_err(|d| vec![*d])?;
     let mut lints = Vec::new();
     let mut entries: Vec<_> = raw.lints.iter().collect();
     entries.sort_by_key(|(key, _)| (key.referenced.line(), key.referenced.column()));

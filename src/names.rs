@@ -38,34 +38,54 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
-/// Checks the rules of a role name's text (after unescaping); `Err` says what is wrong.
-pub fn check_role_name(name: &str) -> Result<(), String> {
+/// What is wrong with a role name, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameProblem {
+    pub problem: String,
+    pub fix: &'static str,
+}
+
+/// Checks the rules of a role name's text (after unescaping).
+pub fn check_role_name(name: &str) -> Result<(), NameProblem> {
     let length = name.chars().count();
+    let problem = |problem: String, fix: &'static str| Err(NameProblem { problem, fix });
     if length == 0 {
-        return Err("a role name cannot be empty".into());
+        return problem("a role name cannot be empty".into(), "give the role a name");
     }
     if length > MAX_ROLE_NAME_CHARS {
-        return Err(format!(
-            "a role name has at most {MAX_ROLE_NAME_CHARS} characters, this one has {length}"
-        ));
+        return problem(
+            format!(
+                "a role name has at most {MAX_ROLE_NAME_CHARS} characters, this one has {length}"
+            ),
+            "shorten the name",
+        );
     }
     if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
-        return Err("a role name cannot start or end with a space".into());
+        return problem(
+            "a role name cannot start or end with a space".into(),
+            "remove the space inside the quotes",
+        );
     }
     if let Some(c) = name.chars().find(|&c| c.is_control()) {
-        return Err(format!(
-            "a role name cannot contain the control character {}",
-            describe_char(c)
-        ));
+        return problem(
+            format!(
+                "a role name cannot contain the control character {}",
+                describe_char(c)
+            ),
+            "remove the character from the name",
+        );
     }
     if let Some(c) = name
         .chars()
         .find(|&c| is_bidi_control(c) || is_invisible(c))
     {
-        return Err(format!(
-            "a role name cannot contain the invisible character {}",
-            describe_char(c)
-        ));
+        return problem(
+            format!(
+                "a role name cannot contain the invisible character {}",
+                describe_char(c)
+            ),
+            "remove the character: a reviewer cannot see it",
+        );
     }
     Ok(())
 }

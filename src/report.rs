@@ -21,6 +21,7 @@ struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
     source: Option<NamedSource<Arc<str>>>,
     message: String,
+    help: Option<String>,
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -50,8 +51,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
@@ -125,10 +125,12 @@ pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> St
             }
             None => None,
         };
+        let help = help_with_elsewhere(sources, diagnostic);
         let rendered = Rendered {
             diagnostic,
             source,
             message,
+            help,
         };
         if handler.render_report(&mut out, &rendered).is_err() {
             out.push_str(&diagnostic.message);
@@ -145,6 +147,33 @@ pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> St
     out
 }
 
+/// The help text, followed by the labels that stand in other files than the primary span
+/// (miette draws one file per diagnostic), each with its location.
+fn help_with_elsewhere(sources: &SourceMap, diagnostic: &Diagnostic) -> Option<String> {
+    let primary_file = diagnostic.span.map(|span| span.file);
+    let elsewhere: Vec<String> = diagnostic
+        .secondary
+        .iter()
+        .filter(|label| Some(label.span.file) != primary_file)
+        .filter_map(|label| {
+            let file = sources.get(label.span.file)?;
+            let position = file.line_column(label.span.start);
+            Some(format!(
+                "{}: {}:{}:{}",
+                label.text.as_deref().unwrap_or("see"),
+                file.path,
+                position.line,
+                position.column
+            ))
+        })
+        .collect();
+    match (&diagnostic.help, elsewhere.is_empty()) {
+        (help, true) => help.clone(),
+        (None, false) => Some(elsewhere.join("\n")),
+        (Some(help), false) => Some(format!("{help}\n{}", elsewhere.join("\n"))),
+    }
+}
+
 /// `2 errors, 1 warning`: the closing line of `human` output.
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -153,6 +182,7 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     match (errors, warnings) {
         (0, 0) => "no problems found\n".to_string(),
         (0, _) => format!("warning: {} found\n", plural(warnings, "warning")),
+        (_, 0) => format!("error: {} found\n", plural(errors, "error")),
         _ => format!(
             "error: {} and {} found\n",
             plural(errors, "error"),

@@ -535,6 +535,14 @@ fn resolve_role(
     let mut last_touch: HashMap<PermissionId, (usize, Sign)> = HashMap::new();
     let mut undone: HashMap<usize, (usize, usize)> = HashMap::new();
     let mut sizes: Vec<usize> = Vec::with_capacity(def.edits.len());
+    // A role with an unknown name among its edits is reported there; lints about its
+    // edits and resulting set would only repeat that.
+    let has_unknown = members.iter().any(|m| matches!(m, Members::Unknown));
+    let levels = if has_unknown {
+        &LintLevels::all_allowed()
+    } else {
+        levels
+    };
     for (index, (edit, &edit_members)) in def.edits.iter().zip(members).enumerate() {
         let targets = members_of(catalog, edit_members);
         sizes.push(targets.iter().count());

@@ -99,7 +99,7 @@ pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
                 };
                 let error_offset = offset + position;
                 diagnostics.push(syntax_error(file, text, error_offset, &error.variant));
-                match resync(text, offset, error_offset) {
+                match resync(text, skip_trivia(text, offset), error_offset) {
                     Some(next) => offset = next,
                     None => break,
                 }
@@ -107,6 +107,19 @@ pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
         }
     }
     (PolicyFile { file, statements }, diagnostics)
+}
+
+/// The offset of the first token at or after `offset`: spaces, line ends and comments skipped.
+fn skip_trivia(text: &str, mut offset: usize) -> usize {
+    while let Some(rest) = text.get(offset..) {
+        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+        offset += rest.len() - trimmed.len();
+        if !trimmed.starts_with('#') {
+            break;
+        }
+        offset += trimmed.find('\n').unwrap_or(trimmed.len());
+    }
+    offset
 }
 
 /// Where to resume after a syntax error: the first line, after the failed statement's start
@@ -438,10 +451,10 @@ impl Lowering<'_> {
                 Diagnostic::error(
                     Code::InvalidName,
                     span,
-                    format!("invalid role name {}", inner.as_str()),
+                    format!("invalid role name: {}", problem.problem),
                 )
-                .with_label(problem.clone())
-                .with_help(problem),
+                .with_label("invalid name")
+                .with_help(problem.fix),
             );
         }
         Spanned { value, span }

@@ -364,16 +364,11 @@ fn check_escalation(
                 format!("have the file authored by a role that holds {listed}"),
             ),
         };
-        let noun = if names.len() == 1 {
-            "permission"
-        } else {
-            "permissions"
-        };
         diagnostics.push(
             Diagnostic::error(
                 Code::Escalation,
                 span,
-                format!("role `{role}` holds {listed}, {noun} its author `{author}` lacks"),
+                format!("role `{role}` holds {listed}, which its author `{author}` lacks"),
             )
             .with_label(label)
             .with_secondary(source.span(), format!("author `{author}`"))

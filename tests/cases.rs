@@ -1,0 +1,197 @@
+//! The language's data-driven tests: every file or folder under `tests/cases/` is one case.
+//!
+//! A case is a `.roles` file, or a folder of them for cases that span files. Comment lines
+//! at the top of any of its files say how to run it and what must come out:
+//!
+//! ```text
+//! # args: --author Administrator --max-author Administrator --deny-warnings
+//! # lint: empty-role=deny
+//! # expect: escalation 3:28            (single-file case)
+//! # expect: escalation b.roles:3:28    (folder case)
+//! ```
+//!
+//! The `expect` lines must list exactly the codes and start positions of the diagnostics;
+//! the full output (human rendering, JSON diagnostics and the custom roles of the artifact)
+//! is compared with the case's insta snapshot in `tests/snapshots/`.
+
+use std::path::{Path, PathBuf};
+
+use rolec::compile::{compile, CompileOptions, InputFile};
+use rolec::lints::{Level, Lint};
+use rolec::report;
+
+struct Case {
+    name: String,
+    files: Vec<InputFile>,
+    options: CompileOptions,
+    catalog: Option<InputFile>,
+    expected: Vec<String>,
+}
+
+fn load_case(path: &Path) -> Case {
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut files: Vec<(String, PathBuf)> = if path.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(path)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.retain(|p: &PathBuf| p.extension().is_some_and(|e| e == "roles" || e == "yaml"));
+        entries
+            .into_iter()
+            .map(|p| {
+                (
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    p,
+                )
+            })
+            .collect()
+    } else {
+        vec![(format!("{name}.roles"), path.to_path_buf())]
+    };
+    files.sort();
+    let mut options = CompileOptions {
+        emit_artifact: true,
+        ..CompileOptions::default()
+    };
+    let mut expected = Vec::new();
+    let mut inputs = Vec::new();
+    let mut catalog = None;
+    for (display, file) in files {
+        let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        if display.ends_with(".yaml") {
+            catalog = Some(InputFile {
+                path: display,
+                bytes,
+            });
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        for line in text.lines().take_while(|line| line.starts_with('#')) {
+            if let Some(args) = line.strip_prefix("# args:") {
+                let mut words = args.split_whitespace();
+                while let Some(flag) = words.next() {
+                    match flag {
+                        "--author" => options.default_author = words.next().map(str::to_string),
+                        "--max-author" => options.max_author = words.next().map(str::to_string),
+                        "--deny-warnings" => options.deny_warnings = true,
+                        other => panic!("{name}: unknown flag {other}"),
+                    }
+                }
+            } else if let Some(setting) = line.strip_prefix("# lint:") {
+                let (lint, level) = setting
+                    .trim()
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("{name}: bad lint line"));
+                let lint =
+                    Lint::from_name(lint).unwrap_or_else(|| panic!("{name}: unknown lint {lint}"));
+                let level =
+                    Level::parse(level).unwrap_or_else(|| panic!("{name}: unknown level {level}"));
+                options.lint_levels.set(lint, level);
+            } else if let Some(expectation) = line.strip_prefix("# expect:") {
+                let expectation = expectation.trim();
+                if path.is_dir() {
+                    expected.push(expectation.to_string());
+                } else {
+                    let (code, position) = expectation.split_once(' ').unwrap_or((expectation, ""));
+                    expected.push(format!("{code} {display}:{position}"));
+                }
+            }
+        }
+        inputs.push(InputFile {
+            path: display,
+            bytes,
+        });
+    }
+    expected.sort();
+    Case {
+        name,
+        files: inputs,
+        options,
+        catalog,
+        expected,
+    }
+}
+
+fn run_case(case: Case) -> Result<(), String> {
+    let compilation = compile(case.catalog, case.files, &case.options)
+        .map_err(|e| format!("{}: usage error {}", case.name, e.0))?;
+    let mut actual: Vec<String> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let location = d
+                .span
+                .and_then(|span| compilation.sources.get(span.file).map(|f| (f, span)))
+                .map(|(file, span)| {
+                    let position = file.line_column(span.start);
+                    format!("{}:{}:{}", file.path, position.line, position.column)
+                })
+                .unwrap_or_default();
+            format!("{} {location}", d.code.as_str())
+        })
+        .collect();
+    actual.sort();
+    if actual != case.expected {
+        return Err(format!(
+            "{}: diagnostics differ\n  expected: {:?}\n  actual:   {:?}\n{}",
+            case.name,
+            case.expected,
+            actual,
+            report::human(&compilation.sources, &compilation.diagnostics, false)
+        ));
+    }
+    let human = report::human(&compilation.sources, &compilation.diagnostics, false);
+    let json = report::json(&compilation.sources, &compilation.diagnostics);
+    let artifact = compilation
+        .artifact
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter(|line| line.contains("\"builtin\":false"))
+                .map(|line| format!("{}\n", line.trim()))
+                .collect::<String>()
+        })
+        .unwrap_or_else(|| "(no artifact)\n".to_string());
+    let snapshot = format!(
+        "{human}\n---- json ----\n{json}\n---- custom roles of the artifact ----\n{artifact}"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let name = case.name.clone();
+    settings.bind(|| {
+        std::panic::catch_unwind(|| insta::assert_snapshot!(name.as_str(), snapshot))
+            .map_err(|_| format!("{}: snapshot differs (see above)", case.name))
+    })
+}
+
+#[test]
+fn cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    assert!(
+        paths.len() >= 20,
+        "expected the case files under {}",
+        root.display()
+    );
+    let failures: Vec<String> = paths
+        .iter()
+        .map(|path| run_case(load_case(path)))
+        .filter_map(Result::err)
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n")
+    );
+}
