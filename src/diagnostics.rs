@@ -232,6 +232,36 @@ pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
     }
 }
 
+/// `docs/diagnostics.md`, embedded so that `rolec explain CODE` prints the same text.
+pub const DIAGNOSTICS_DOC: &str = include_str!("../docs/diagnostics.md");
+
+/// The section of `docs/diagnostics.md` about `code` (an error code or a lint name).
+pub fn explain(code: &str) -> Option<&'static str> {
+    let heading = format!("## `{code}`");
+    let start = DIAGNOSTICS_DOC
+        .match_indices(&heading)
+        .map(|(index, _)| index)
+        .find(|&index| {
+            DIAGNOSTICS_DOC
+                .get(index + heading.len()..)
+                .is_some_and(|rest| rest.starts_with('\n'))
+        })?;
+    let rest = DIAGNOSTICS_DOC.get(start..)?;
+    let end = rest
+        .get(heading.len()..)
+        .and_then(|body| body.find("\n## ").or_else(|| body.find("\n<!--")))
+        .map_or(rest.len(), |index| index + heading.len() + 1);
+    rest.get(..end).map(str::trim_end)
+}
+
+/// Every code a diagnostic can carry: the error codes, then the lint names.
+pub fn all_codes() -> impl Iterator<Item = &'static str> {
+    ERROR_CODES
+        .iter()
+        .map(|(code, _)| code.as_str())
+        .chain(crate::lints::LINTS.iter().map(|info| info.name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +274,32 @@ mod tests {
             Some("did you mean `webhooks`?")
         );
         assert_eq!(did_you_mean("billing", names), None);
+    }
+
+    #[test]
+    fn every_code_is_explained_in_the_docs() {
+        for code in all_codes() {
+            let section = explain(code).unwrap_or_default();
+            assert!(
+                section.lines().count() > 3 && !section.contains("TODO"),
+                "docs/diagnostics.md needs a section for `{code}`"
+            );
+        }
+    }
+
+    #[test]
+    fn the_lint_table_in_the_docs_matches_the_registry() {
+        let table = crate::lints::markdown_table();
+        let begin = "<!-- lints:begin -->\n";
+        let documented = DIAGNOSTICS_DOC
+            .split_once(begin)
+            .and_then(|(_, rest)| rest.split_once("<!-- lints:end -->"))
+            .map(|(inside, _)| inside);
+        assert_eq!(
+            documented,
+            Some(table.as_str()),
+            "regenerate the table with `rolec lints --markdown`"
+        );
     }
 
     #[test]

@@ -133,6 +133,36 @@ impl LintLevels {
     }
 }
 
+/// The table of lints as Markdown, as it stands between `<!-- lints:begin -->` and
+/// `<!-- lints:end -->` in `docs/diagnostics.md` (a test keeps the two equal).
+pub fn markdown_table() -> String {
+    let mut table = String::from("| lint | default | fires when |\n| --- | --- | --- |\n");
+    for info in LINTS {
+        table.push_str(&format!(
+            "| [`{name}`](#{name}) | `{level}` | {summary} |\n",
+            name = info.name,
+            level = info.default.as_str(),
+            summary = info.summary
+        ));
+    }
+    table
+}
+
+/// The table of lints for a terminal (`rolec lints`).
+pub fn text_table() -> String {
+    let width = LINTS.iter().map(|info| info.name.len()).max().unwrap_or(0);
+    let mut table = String::new();
+    for info in LINTS {
+        table.push_str(&format!(
+            "{name:<width$}  {level:<5}  {summary}\n",
+            name = info.name,
+            level = info.default.as_str(),
+            summary = info.summary.replace('`', "")
+        ));
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

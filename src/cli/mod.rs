@@ -4,6 +4,7 @@
 mod build;
 mod catalog;
 mod check;
+mod explain;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -53,6 +54,17 @@ enum Command {
     },
     /// Print the effective catalog as YAML.
     Catalog,
+    /// Explain an error code or lint: what it means, an example, how to fix it.
+    Explain {
+        /// A code such as `escalation`, or a lint name such as `empty-role`.
+        code: String,
+    },
+    /// List the lints with their default levels.
+    Lints {
+        /// Print the table as Markdown (as in docs/diagnostics.md).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Flags every subcommand takes.
@@ -113,6 +125,11 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line; returns the exit status.
 fn run(cli: &Cli) -> u8 {
+    match &cli.command {
+        Command::Explain { code } => return explain::run(code),
+        Command::Lints { markdown } => return explain::lints(*markdown),
+        _ => {}
+    }
     let config = match load_config(&cli.common) {
         Ok(config) => config,
         Err(status) => return status,
@@ -123,6 +140,7 @@ fn run(cli: &Cli) -> u8 {
         Command::Build { paths, output } => {
             build::run(&cli.common, &config, paths, output.as_deref())
         }
+        Command::Explain { .. } | Command::Lints { .. } => EXIT_OK,
     }
 }
 

@@ -1,0 +1,30 @@
+//! `rolec explain CODE` and `rolec lints`: the documentation of codes and lints, printed
+//! from the same sources as `docs/diagnostics.md` and the lint registry.
+
+use super::{usage_error, EXIT_OK};
+use crate::diagnostics::{all_codes, did_you_mean, explain};
+use crate::lints;
+
+pub(super) fn run(code: &str) -> u8 {
+    match explain(code) {
+        Some(section) => {
+            println!("{section}");
+            EXIT_OK
+        }
+        None => {
+            let hint = did_you_mean(code, all_codes())
+                .map(|help| format!("; {help}"))
+                .unwrap_or_default();
+            usage_error(&format!("no code or lint named `{code}`{hint}"))
+        }
+    }
+}
+
+pub(super) fn lints(markdown: bool) -> u8 {
+    if markdown {
+        print!("{}", lints::markdown_table());
+    } else {
+        print!("{}", lints::text_table());
+    }
+    EXIT_OK
+}
