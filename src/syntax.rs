@@ -24,7 +24,7 @@ struct RolesParser;
 /// named here before the crate compiles.
 fn display_name(rule: Rule) -> &'static str {
     match rule {
-        Rule::EOI | Rule::trivia_to_end => "end of file",
+        Rule::EOI => "end of file",
         Rule::file | Rule::next_statement => "a statement",
         Rule::author | Rule::kw_author => "`author`",
         Rule::role_def | Rule::kw_role => "`role`",
@@ -67,27 +67,36 @@ fn starts_statement(rule: Rule) -> bool {
 }
 
 /// Parses and lowers one file. Returns every statement that parsed, and the diagnostics.
+///
+/// Each statement is parsed on a slice that ends where the next statement must begin (see
+/// [`statement_bound`]), so the work per statement — and per syntax error, whose report
+/// pest builds by scanning its input — does not grow with the size of the file.
 pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut statements = Vec::new();
     let mut offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    while let Some(rest) = text.get(offset..) {
-        if RolesParser::parse(Rule::trivia_to_end, rest).is_ok() {
+    loop {
+        let start = skip_trivia(text, offset);
+        if start >= text.len() {
             break;
         }
-        match RolesParser::parse(Rule::next_statement, rest) {
+        let bound = statement_bound(text, start);
+        let Some(slice) = text.get(start..bound) else {
+            break;
+        };
+        match RolesParser::parse(Rule::next_statement, slice) {
             Ok(mut pairs) => {
                 let Some(statement) = pairs.next().and_then(|pair| pair.into_inner().next()) else {
                     break;
                 };
-                let end = offset + statement.as_span().end();
+                let end = start + statement.as_span().end();
                 let lowering = Lowering {
                     file,
-                    base: offset,
+                    base: start,
                     diagnostics: &mut diagnostics,
                 };
                 statements.push(lowering.statement(statement));
-                if end <= offset {
+                if end <= start {
                     break;
                 }
                 offset = end;
@@ -95,11 +104,11 @@ pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
             Err(error) => {
                 let position = match error.location {
                     InputLocation::Pos(position) => position,
-                    InputLocation::Span((start, _)) => start,
+                    InputLocation::Span((span_start, _)) => span_start,
                 };
-                let error_offset = offset + position;
+                let error_offset = start + position;
                 diagnostics.push(syntax_error(file, text, error_offset, &error.variant));
-                match resync(text, skip_trivia(text, offset), error_offset) {
+                match resync(text, start, error_offset) {
                     Some(next) => offset = next,
                     None => break,
                 }
@@ -122,26 +131,79 @@ fn skip_trivia(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-/// Where to resume after a syntax error: the first line, after the failed statement's start
-/// and at or after the error, whose first token starts a statement.
-fn resync(text: &str, statement_start: usize, error_offset: usize) -> Option<usize> {
-    let mut line_start = text.get(..error_offset)?.rfind('\n').map_or(0, |i| i + 1);
-    loop {
-        let line = text.get(line_start..)?;
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let token_start = line_start + indent;
-        let token = text.get(token_start..)?;
-        let is_start = ["author", "role", "assert"].iter().any(|keyword| {
-            token.strip_prefix(keyword).is_some_and(|after| {
-                !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-            })
-        }) || token.starts_with('@');
-        if is_start && token_start > statement_start && token_start >= error_offset.min(token_start)
-        {
-            return Some(token_start);
-        }
-        line_start += line.find('\n')? + 1;
+/// How a line's first token can begin a statement.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LineStart {
+    Annotation,
+    Role,
+    /// `author` or `assert`.
+    Other,
+}
+
+/// Whether `token` (text from a line's first token on) begins a statement, and how.
+fn line_start_kind(token: &str) -> Option<LineStart> {
+    if token.starts_with('@') {
+        return Some(LineStart::Annotation);
     }
+    let keyword = |keyword: &str| {
+        token.strip_prefix(keyword).is_some_and(|after| {
+            !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    if keyword("role") {
+        Some(LineStart::Role)
+    } else if keyword("author") || keyword("assert") {
+        Some(LineStart::Other)
+    } else {
+        None
+    }
+}
+
+/// The lines after the one holding `from`: the offset of each line's first token.
+fn following_line_tokens(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
+    let mut line_start = text
+        .get(from..)
+        .and_then(|rest| rest.find('\n'))
+        .map(|index| from + index + 1);
+    std::iter::from_fn(move || {
+        let start = line_start?;
+        let line = text.get(start..)?;
+        line_start = line.find('\n').map(|index| start + index + 1);
+        Some(start + line.len() - line.trim_start_matches([' ', '\t']).len())
+    })
+}
+
+/// Where the statement starting at `start` must end at the latest: the first following line
+/// that begins a statement. No statement can contain such a line after its first keyword —
+/// keywords are not bare names and edits start with a sign — except the `role` line that
+/// follows a statement's own leading annotations.
+fn statement_bound(text: &str, start: usize) -> usize {
+    let mut in_annotations = text.get(start..).is_some_and(|rest| rest.starts_with('@'));
+    for token in following_line_tokens(text, start) {
+        match line_start_kind(text.get(token..).unwrap_or("")) {
+            Some(LineStart::Annotation) if in_annotations => {}
+            Some(LineStart::Role) if in_annotations => in_annotations = false,
+            Some(_) => return token,
+            None => {}
+        }
+    }
+    text.len()
+}
+
+/// Where to resume after a syntax error: the first line, after the failed statement's start
+/// and at or after the error's line, whose first token starts a statement.
+fn resync(text: &str, statement_start: usize, error_offset: usize) -> Option<usize> {
+    let error_line = text.get(..error_offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let first = error_line + text.get(error_line..)?.len()
+        - text
+            .get(error_line..)?
+            .trim_start_matches([' ', '\t'])
+            .len();
+    std::iter::once(first)
+        .chain(following_line_tokens(text, error_line))
+        .find(|&token| {
+            token > statement_start && line_start_kind(text.get(token..).unwrap_or("")).is_some()
+        })
 }
 
 fn syntax_error(
