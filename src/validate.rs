@@ -113,7 +113,13 @@ pub fn validate(
             *slot = Some(author);
         }
         let author_set = resolution.permissions(author);
-        if let Some(author_set) = author_set {
+        // An author only matters for the roles it creates: a file of assertions alone
+        // creates nothing, so its author is neither checked nor bounded.
+        let defines_roles = file
+            .statements
+            .iter()
+            .any(|s| matches!(s, Statement::Role(_)));
+        if let Some(author_set) = author_set.filter(|_| defines_roles) {
             check_manages_roles(catalog, source, author_set, diagnostics);
             if let Some(ceiling) = options.ceiling {
                 check_ceiling(
