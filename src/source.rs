@@ -52,6 +52,17 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// `char_counts[i]`: how many characters begin in `text[..i * CHECKPOINT]`, so that a
+    /// column costs at most one checkpoint's scan, even on a multi-megabyte line.
+    char_counts: Vec<usize>,
+}
+
+/// Bytes between two entries of `SourceFile::char_counts`.
+const CHECKPOINT: usize = 1024;
+
+/// Whether `byte` begins a UTF-8 character (is not a continuation byte).
+fn starts_char(byte: u8) -> bool {
+    byte & 0xC0 != 0x80
 }
 
 impl SourceFile {
@@ -63,11 +74,30 @@ impl SourceFile {
                 .filter(|&(_, byte)| byte == b'\n')
                 .map(|(index, _)| index + 1),
         );
+        let mut char_counts = vec![0];
+        let mut count = 0;
+        for chunk in text.as_bytes().chunks(CHECKPOINT) {
+            count += chunk.iter().filter(|&&byte| starts_char(byte)).count();
+            char_counts.push(count);
+        }
         SourceFile {
             path,
             text,
             line_starts,
+            char_counts,
         }
+    }
+
+    /// How many characters begin before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let checkpoint = offset / CHECKPOINT;
+        let counted = self.char_counts.get(checkpoint).copied().unwrap_or(0);
+        let tail = self
+            .text
+            .as_bytes()
+            .get(checkpoint * CHECKPOINT..offset)
+            .unwrap_or(&[]);
+        counted + tail.iter().filter(|&&byte| starts_char(byte)).count()
     }
 
     /// The line and column of a byte offset (clamped to the text, rounded down to a character).
@@ -75,11 +105,10 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset);
         let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
-        let before = self.text.get(line_start..offset).unwrap_or("");
-        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
+        let bom = usize::from(line_start == 0 && offset > 0 && self.text.starts_with('\u{feff}'));
         LineColumn {
             line: line_index + 1,
-            column: before.chars().count() + 1,
+            column: self.chars_before(offset) - self.chars_before(line_start) - bom + 1,
         }
     }
 }
@@ -149,5 +178,16 @@ mod tests {
         let y = file.text.find('y').unwrap_or(0);
         assert_eq!(file.line_column(y), LineColumn { line: 3, column: 1 });
         assert_eq!(file.line_column(usize::MAX).line, 3);
+    }
+
+    #[test]
+    fn columns_are_exact_across_checkpoints() {
+        let text: String = (0..3000)
+            .map(|i| if i % 7 == 0 { 'ż' } else { 'a' })
+            .collect();
+        let file = SourceFile::new("a".into(), text.as_str().into());
+        for (count, (offset, _)) in text.char_indices().enumerate().step_by(97) {
+            assert_eq!(file.line_column(offset).column, count + 1);
+        }
     }
 }
