@@ -254,6 +254,15 @@ pub fn explain(code: &str) -> Option<&'static str> {
     rest.get(..end).map(str::trim_end)
 }
 
+/// The one-line summary of an error code or lint.
+pub fn summary(code: &str) -> Option<&'static str> {
+    ERROR_CODES
+        .iter()
+        .find(|(c, _)| c.as_str() == code)
+        .map(|(_, summary)| *summary)
+        .or_else(|| crate::lints::Lint::from_name(code).map(|lint| lint.info().summary))
+}
+
 /// Every code a diagnostic can carry: the error codes, then the lint names.
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
     ERROR_CODES

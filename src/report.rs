@@ -1,5 +1,6 @@
-//! Printing diagnostics: `human` (miette's graphical renderer, on stderr) and `json`
-//! (section 4's shape). Locations are computed here, from spans, for the printed problems.
+//! Printing diagnostics: `human` (miette's graphical renderer, on stderr), `json` (section
+//! 4's shape), `sarif` (SARIF 2.1.0, for code scanning) and `github` (workflow commands that
+//! annotate a pull request's lines). Locations are computed here, from spans, for the printed problems.
 
 use std::fmt;
 use std::sync::Arc;
@@ -242,4 +243,178 @@ pub fn json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let mut text = serde_json::to_string(&report).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// A diagnostic's file and start/end positions, when it has a span.
+struct Located<'a> {
+    path: &'a str,
+    start: crate::source::LineColumn,
+    end: crate::source::LineColumn,
+}
+
+fn locate<'a>(sources: &'a SourceMap, diagnostic: &Diagnostic) -> Option<Located<'a>> {
+    let span = diagnostic.span?;
+    let file = sources.get(span.file)?;
+    Some(Located {
+        path: &file.path,
+        start: file.line_column(span.start),
+        end: file.line_column(span.end),
+    })
+}
+
+/// The `--format sarif` document: SARIF 2.1.0, one rule per code (with its documentation
+/// from `docs/diagnostics.md`), one result per diagnostic; columns count Unicode code points.
+pub fn sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    use serde_json::json;
+    let codes: Vec<&'static str> = crate::diagnostics::all_codes().collect();
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|&code| {
+            let summary = crate::diagnostics::summary(code).unwrap_or(code);
+            let level = match crate::lints::Lint::from_name(code) {
+                Some(lint) => match lint.info().default {
+                    crate::lints::Level::Allow => "none",
+                    crate::lints::Level::Warn => "warning",
+                    crate::lints::Level::Deny => "error",
+                },
+                None => "error",
+            };
+            let mut rule = json!({
+                "id": code,
+                "shortDescription": {"text": summary},
+                "defaultConfiguration": {"level": level},
+            });
+            if let Some(section) = crate::diagnostics::explain(code) {
+                rule["help"] = json!({"text": section, "markdown": section});
+            }
+            rule
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let code = diagnostic.code.as_str();
+            let mut text = diagnostic.message.clone();
+            if let Some(help) = &diagnostic.help {
+                text = format!("{text}\nhelp: {help}");
+            }
+            let mut result = json!({
+                "ruleId": code,
+                "level": diagnostic.severity.as_str(),
+                "message": {"text": text},
+            });
+            if let Some(index) = codes.iter().position(|&c| c == code) {
+                result["ruleIndex"] = json!(index);
+            }
+            if let Some(located) = locate(sources, diagnostic) {
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": sarif_uri(located.path)},
+                        "region": {
+                            "startLine": located.start.line,
+                            "startColumn": located.start.column,
+                            "endLine": located.end.line,
+                            "endColumn": located.end.column,
+                        }
+                    }
+                }]);
+            }
+            result
+        })
+        .collect();
+    let document = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rolec",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A relative path as a URI reference: percent-encodes what a URI cannot hold as is.
+fn sarif_uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// The `--format github` lines: one workflow command per diagnostic
+/// (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`).
+pub fn github(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut properties = Vec::new();
+        if let Some(located) = locate(sources, diagnostic) {
+            properties.push(format!("file={}", escape_property(located.path)));
+            properties.push(format!("line={}", located.start.line));
+            properties.push(format!("col={}", located.start.column));
+            properties.push(format!("endLine={}", located.end.line));
+            properties.push(format!("endColumn={}", located.end.column));
+        }
+        properties.push(format!(
+            "title={}",
+            escape_property(&format!("rolec {}", diagnostic.code.as_str()))
+        ));
+        let mut message = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            message = format!("{message}\nhelp: {help}");
+        }
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+/// Escapes a workflow command's message.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_commands_escape_their_special_characters() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(
+            sarif_uri("policies/sales team.roles"),
+            "policies/sales%20team.roles"
+        );
+        assert_eq!(sarif_uri("żółw.roles"), "%C5%BC%C3%B3%C5%82w.roles");
+    }
 }

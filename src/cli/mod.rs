@@ -97,6 +97,11 @@ enum Format {
     Human,
     /// One JSON document (section 4): on stdout for `check`, on stderr for `build`.
     Json,
+    /// SARIF 2.1.0 for code scanning: on stdout for `check`, on stderr for `build`.
+    Sarif,
+    /// GitHub Actions workflow commands that annotate lines: on stdout for `check`, on
+    /// stderr for `build`.
+    Github,
 }
 
 /// `--color`.
@@ -263,8 +268,13 @@ fn print_diagnostics(common: &CommonArgs, compilation: &Compilation, json_to_std
             &compilation.diagnostics,
             use_color(common),
         ),
-        Format::Json => {
-            let text = report::json(&compilation.sources, &compilation.diagnostics);
+        Format::Json | Format::Sarif | Format::Github => {
+            let (sources, diagnostics) = (&compilation.sources, &compilation.diagnostics);
+            let text = match common.format {
+                Format::Sarif => report::sarif(sources, diagnostics),
+                Format::Github => report::github(sources, diagnostics),
+                _ => report::json(sources, diagnostics),
+            };
             let _ = if json_to_stdout {
                 std::io::stdout().lock().write_all(text.as_bytes())
             } else {
