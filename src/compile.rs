@@ -183,7 +183,7 @@ fn ceiling_error(catalog: &Catalog, name: &str) -> UsageError {
         .map(|help| format!("; {help}"))
         .unwrap_or_default();
     UsageError(format!(
-        "`--max-author {name}`: the ceiling must be a built-in role of the catalog ({}){hint}",
+        "the ceiling `{name}` (`--max-author` or `max_author:`) must be a built-in role of the catalog ({}){hint}",
         crate::diagnostics::join_names(&builtins)
     ))
 }
@@ -202,10 +202,11 @@ fn add_source(
             let bad_byte = error.as_bytes().get(valid_up_to).copied().unwrap_or(0);
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             let id = sources.add(file.path, Arc::from(text));
+            let replacement = '\u{FFFD}'.len_utf8();
             diagnostics.push(
                 Diagnostic::error(
                     code,
-                    Span::new(id, valid_up_to, valid_up_to + 1),
+                    Span::new(id, valid_up_to, valid_up_to + replacement),
                     "file is not valid UTF-8",
                 )
                 .with_label(format!("invalid byte 0x{bad_byte:02X}"))

@@ -101,7 +101,8 @@ fn json<T: Serialize + ?Sized>(value: &T) -> std::io::Result<String> {
     serde_json::to_string(value).map_err(std::io::Error::other)
 }
 
-/// `open`, then each item as compact JSON on its own line, then `close`.
+/// `open`, then each item as compact JSON on its own line, indented two more spaces than
+/// `open`, then `close`.
 fn write_lines<T: Serialize>(
     out: &mut dyn Write,
     open: &str,
@@ -109,11 +110,12 @@ fn write_lines<T: Serialize>(
     close: &str,
 ) -> std::io::Result<()> {
     write!(out, "{open}")?;
+    let indent = " ".repeat(open.len() - open.trim_start().len() + 2);
     let mut first = true;
     for item in items {
         write!(
             out,
-            "{}\n      {}",
+            "{}\n{indent}{}",
             if first { "" } else { "," },
             json(&item)?
         )?;

@@ -118,10 +118,11 @@ pub fn describe_char(c: char) -> String {
     }
 }
 
-/// The key under which role names collide: NFKC, case folding, whitespace runs collapsed to
-/// one space, then the UTS #39 confusable skeleton.
+/// The key under which role names collide: NFKC, full Unicode case folding, whitespace runs
+/// collapsed to one space, then the UTS #39 confusable skeleton (lowercased again, as
+/// prototypes are mixed case).
 pub fn collision_key(name: &str) -> String {
-    let folded: String = name.nfkc().flat_map(char::to_lowercase).collect();
+    let folded = caseless::default_case_fold_str(&name.nfkc().collect::<String>());
     let mut collapsed = String::with_capacity(folded.len());
     for word in folded.split_whitespace() {
         if !collapsed.is_empty() {

@@ -98,6 +98,27 @@ fn is_drawable(file: &SourceFile, diagnostic: &Diagnostic) -> bool {
     })
 }
 
+/// The text as drawn for a terminal: each hidden character of section 1.2 (bidirectional
+/// control, invisible, bare carriage return) replaced by a visible one of the same length in
+/// bytes, so spans still line up and the terminal shows what is there instead of obeying it.
+fn visible_text(text: &Arc<str>) -> Arc<str> {
+    let found = crate::names::confusing_characters(text);
+    if found.is_empty() {
+        return text.clone();
+    }
+    let mut visible = String::with_capacity(text.len());
+    let mut copied = 0;
+    for hidden in found {
+        visible.push_str(text.get(copied..hidden.offset).unwrap_or(""));
+        let width = hidden.character.len_utf8();
+        // U+FFFD is three bytes, like every hidden character but the carriage return.
+        visible.push_str(if width == 3 { "\u{FFFD}" } else { " " });
+        copied = hidden.offset + width;
+    }
+    visible.push_str(text.get(copied..).unwrap_or(""));
+    Arc::from(visible)
+}
+
 /// Renders diagnostics for a terminal, then the count of errors and warnings.
 pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
     let theme = if color {
@@ -109,12 +130,17 @@ pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> St
         .with_width(120)
         .with_links(false);
     let mut out = String::new();
+    let mut displayed: std::collections::HashMap<String, Arc<str>> = Default::default();
     for diagnostic in diagnostics.iter().take(MAX_HUMAN_DIAGNOSTICS) {
         let file = diagnostic.span.and_then(|span| sources.get(span.file));
         let mut message = diagnostic.message.clone();
         let source = match file {
             Some(file) if is_drawable(file, diagnostic) => {
-                Some(NamedSource::new(file.path.clone(), file.text.clone()))
+                let text = displayed
+                    .entry(file.path.clone())
+                    .or_insert_with(|| visible_text(&file.text))
+                    .clone();
+                Some(NamedSource::new(file.path.clone(), text))
             }
             Some(file) => {
                 let position = file.line_column(diagnostic.span.map_or(0, |span| span.start));
@@ -402,6 +428,14 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_characters_are_drawn_visibly_at_the_same_offsets() {
+        let text: Arc<str> = Arc::from("a\u{202E}b\u{200B}c\rd\r\n");
+        let visible = visible_text(&text);
+        assert_eq!(&*visible, "a\u{FFFD}b\u{FFFD}c d\r\n");
+        assert_eq!(visible.len(), text.len());
+    }
 
     #[test]
     fn github_commands_escape_their_special_characters() {

@@ -535,6 +535,8 @@ fn resolve_role(
     let mut last_touch: HashMap<PermissionId, (usize, Sign)> = HashMap::new();
     let mut undone: HashMap<usize, (usize, usize)> = HashMap::new();
     let mut sizes: Vec<usize> = Vec::with_capacity(def.edits.len());
+    // Edits already reported as having no effect are not reported as overridden too.
+    let mut no_effect: HashSet<usize> = HashSet::new();
     // A role with an unknown name among its edits is reported there; lints about its
     // edits and resulting set would only repeat that.
     let has_unknown = members.iter().any(|m| matches!(m, Members::Unknown));
@@ -552,22 +554,24 @@ fn resolve_role(
         match edit.sign {
             Sign::Add => {
                 if targets.is_subset(&set) {
-                    diagnostics.extend(
-                        lint(
-                            levels,
-                            Lint::RedundantGrant,
-                            edit.span,
-                            format!(
-                                "`{}` adds nothing: `{name}` already holds {}",
-                                edit.text(),
-                                describe_targets(catalog, edit, &targets)
-                            ),
-                        )
-                        .map(|d| {
-                            d.with_label("already held at this point")
-                                .with_help("remove this edit")
-                        }),
-                    );
+                    let reported = lint(
+                        levels,
+                        Lint::RedundantGrant,
+                        edit.span,
+                        format!(
+                            "`{}` adds nothing: `{name}` already holds {}",
+                            edit.text(),
+                            describe_targets(catalog, edit, &targets)
+                        ),
+                    )
+                    .map(|d| {
+                        d.with_label("already held at this point")
+                            .with_help("remove this edit")
+                    });
+                    if let Some(diagnostic) = reported {
+                        no_effect.insert(index);
+                        diagnostics.push(diagnostic);
+                    }
                 }
                 set.union_with(&targets);
             }
@@ -604,12 +608,25 @@ fn resolve_role(
                 let removable = targets.difference(&protected);
                 let held = removable.intersection(&set);
                 if held.is_empty() && protected.is_empty() {
-                    diagnostics.extend(lint(
+                    let reported = lint(
                         levels,
                         Lint::IneffectiveRevoke,
                         edit.span,
-                        format!("`{}` removes nothing: `{name}` does not hold {} at this point", edit.text(), describe_targets(catalog, edit, &targets)),
-                    ).map(|d| d.with_label("nothing to remove").with_help("remove this edit, or move it after the edit that adds the permission")));
+                        format!(
+                            "`{}` removes nothing: `{name}` does not hold {} at this point",
+                            edit.text(),
+                            describe_targets(catalog, edit, &targets)
+                        ),
+                    )
+                    .map(|d| {
+                        d.with_label("nothing to remove").with_help(
+                            "remove this edit, or move it after the edit that adds the permission",
+                        )
+                    });
+                    if let Some(diagnostic) = reported {
+                        no_effect.insert(index);
+                        diagnostics.push(diagnostic);
+                    }
                 }
                 set = set.difference(&removable);
             }
@@ -626,6 +643,7 @@ fn resolve_role(
     }
     let mut overridden: Vec<(usize, usize)> = undone
         .into_iter()
+        .filter(|&(earlier, _)| !no_effect.contains(&earlier))
         .filter(|&(earlier, (count, _))| {
             sizes
                 .get(earlier)
@@ -703,6 +721,9 @@ fn resolve_role(
 
 fn describe_targets(catalog: &Catalog, edit: &Edit, targets: &PermSet) -> String {
     match edit.target {
+        EditTarget::Group(ref group) if edit.sign == Sign::Add => {
+            format!("every permission of `@{group}`")
+        }
         EditTarget::Group(ref group) => format!("any permission of `@{group}`"),
         EditTarget::Permission(_) => join_names(&catalog.permission_names(targets)),
     }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{catalog_input, print_human, usage_error, use_color, CommonArgs, EXIT_ERRORS, EXIT_OK};
+use super::{catalog_input, print_report, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK};
 use crate::compile::{self, CompileOptions};
 use crate::config::Config;
 
@@ -17,11 +17,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
         Err(error) => return usage_error(&error.0),
     };
     if compilation.error_count() > 0 {
-        print_human(
-            &compilation.sources,
-            &compilation.diagnostics,
-            use_color(common),
-        );
+        print_report(common, &compilation.sources, &compilation.diagnostics, true);
         return EXIT_ERRORS;
     }
     // The catalog is the first source of every compilation; print it as it was read.

@@ -135,7 +135,8 @@ fn run(cli: &Cli) -> u8 {
         Command::Lints { markdown } => return explain::lints(*markdown),
         _ => {}
     }
-    let config = match load_config(&cli.common) {
+    let json_to_stdout = !matches!(cli.command, Command::Build { .. });
+    let config = match load_config(&cli.common, json_to_stdout) {
         Ok(config) => config,
         Err(status) => return status,
     };
@@ -166,7 +167,8 @@ fn use_color(common: &CommonArgs) -> bool {
     }
 }
 
-fn load_config(common: &CommonArgs) -> Result<Config, u8> {
+/// Reads `rolec.yaml` when there is one; its errors are printed like diagnostics.
+fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, u8> {
     let path = Path::new(CONFIG_FILE);
     if !path.exists() {
         return Ok(Config::default());
@@ -182,7 +184,7 @@ fn load_config(common: &CommonArgs) -> Result<Config, u8> {
         }
     };
     config::parse(CONFIG_FILE, &text).map_err(|(sources, diagnostics)| {
-        print_human(&sources, &diagnostics, use_color(common));
+        print_report(common, &sources, &diagnostics, json_to_stdout);
         EXIT_USAGE
     })
 }
@@ -260,16 +262,27 @@ fn compile_paths(
     compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
 }
 
-/// Prints the diagnostics of a compilation; JSON goes to stdout when `json_to_stdout`.
+/// Prints the diagnostics of a compilation; machine formats go to stdout when
+/// `json_to_stdout` (`check`), else to stderr (`build`, whose stdout is the artifact).
 fn print_diagnostics(common: &CommonArgs, compilation: &Compilation, json_to_stdout: bool) {
+    print_report(
+        common,
+        &compilation.sources,
+        &compilation.diagnostics,
+        json_to_stdout,
+    );
+}
+
+/// Prints diagnostics in the format of `--format` (see [`print_diagnostics`]).
+fn print_report(
+    common: &CommonArgs,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    json_to_stdout: bool,
+) {
     match common.format {
-        Format::Human => print_human(
-            &compilation.sources,
-            &compilation.diagnostics,
-            use_color(common),
-        ),
+        Format::Human => print_human(sources, diagnostics, use_color(common)),
         Format::Json | Format::Sarif | Format::Github => {
-            let (sources, diagnostics) = (&compilation.sources, &compilation.diagnostics);
             let text = match common.format {
                 Format::Sarif => report::sarif(sources, diagnostics),
                 Format::Github => report::github(sources, diagnostics),
