@@ -182,6 +182,20 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
             yaml_span(file, &text, &location)
         });
         let message = error.without_snippet().to_string();
+        if message.starts_with("budget breached") {
+            let detail = message.trim_start_matches("budget breached:").trim();
+            return Box::new(
+                Diagnostic::error(
+                    code,
+                    span,
+                    "the YAML document is too large or expands too far through aliases",
+                )
+                .with_label("reading stopped here")
+                .with_help(format!(
+                    "rolec reads YAML with a fixed budget of nodes, aliases and depth, so that a small file cannot expand into a huge one ({detail}); write the document out without the aliases"
+                )),
+            );
+        }
         let message = message
             .split(" at line ")
             .next()

@@ -173,16 +173,9 @@ fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, u8> 
     if !path.exists() {
         return Ok(Config::default());
     }
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| usage_error(&format!("`{CONFIG_FILE}` is not valid UTF-8")))?,
-        Err(error) => {
-            return Err(usage_error(&format!(
-                "cannot read `{CONFIG_FILE}`: {}",
-                describe(&error)
-            )))
-        }
-    };
+    let bytes = read_input(CONFIG_FILE, CONFIG_FILE.to_string())?.bytes;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| usage_error(&format!("`{CONFIG_FILE}` is not valid UTF-8")))?;
     config::parse(CONFIG_FILE, &text).map_err(|(sources, diagnostics)| {
         print_report(common, &sources, &diagnostics, json_to_stdout);
         EXIT_USAGE
@@ -195,13 +188,40 @@ fn print_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) {
 }
 
 /// Reads a file given on the command line or in `rolec.yaml`.
+/// The largest input file rolec reads (policy, catalog or settings): far above any real
+/// policy, and small enough that a hostile file stays cheap to reject.
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads a file, refusing one larger than [`MAX_INPUT_BYTES`] without reading it all.
+fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Ok(Err(size));
+    }
+    Ok(Ok(bytes))
+}
+
+/// Reads a file given on the command line, found in a folder, or named in `rolec.yaml`.
 fn read_input(path: &str, display: String) -> Result<InputFile, u8> {
-    std::fs::read(path)
-        .map(|bytes| InputFile {
+    match read_limited(Path::new(path)) {
+        Ok(Ok(bytes)) => Ok(InputFile {
             path: display,
             bytes,
-        })
-        .map_err(|error| usage_error(&format!("cannot read `{path}`: {}", describe(&error))))
+        }),
+        Ok(Err(size)) => Err(usage_error(&format!(
+            "`{path}` is {} MiB, more than the {} MiB an input file may have",
+            size.div_ceil(1024 * 1024),
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ))),
+        Err(error) => Err(usage_error(&format!(
+            "cannot read `{path}`: {}",
+            describe(&error)
+        ))),
+    }
 }
 
 /// The catalog file of the run, when one is given (else the embedded one is used).
