@@ -51,6 +51,9 @@ enum Command {
         /// Write the artifact to FILE, replacing it atomically and only when there are no errors.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<String>,
+        /// Write nothing; exit 1 when FILE (`-o`) differs from what would be built.
+        #[arg(long)]
+        check: bool,
     },
     /// Print the effective catalog as YAML.
     Catalog,
@@ -143,9 +146,11 @@ fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Catalog => catalog::run(&cli.common, &config),
         Command::Check { paths } => check::run(&cli.common, &config, paths),
-        Command::Build { paths, output } => {
-            build::run(&cli.common, &config, paths, output.as_deref())
-        }
+        Command::Build {
+            paths,
+            output,
+            check,
+        } => build::run(&cli.common, &config, paths, output.as_deref(), *check),
         Command::Explain { .. } | Command::Lints { .. } => EXIT_OK,
     }
 }
