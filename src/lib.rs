@@ -1,6 +1,10 @@
 //! rolec: a roles-as-code compiler. See `docs/ARCHITECTURE.md` for the pipeline.
 #![forbid(unsafe_code)]
 
+// The pest-generated parser is built without pest's `std` feature (see docs/decisions.md) and
+// names `alloc` directly.
+extern crate alloc;
+
 pub mod ast;
 pub mod catalog;
 pub mod cli;

@@ -4,7 +4,9 @@
 //! The graph walk is iterative (`kosaraju_scc`, whose components come in reverse
 //! topological order), so a 100,000-deep copy chain costs no stack.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
@@ -56,7 +58,7 @@ pub struct Resolution<'a> {
     pub roles: Vec<Role<'a>>,
     pub builtin_count: usize,
     ids: HashMap<&'a str, RoleId>,
-    dropped: HashSet<&'a str>,
+    dropped: FxHashSet<&'a str>,
 }
 
 impl<'a> Resolution<'a> {
@@ -163,13 +165,18 @@ fn edit_members(catalog: &Catalog, edit: &Edit, diagnostics: &mut Vec<Diagnostic
 }
 
 /// A lint diagnostic at the level the run gives it, or `None` when it is allowed.
-pub fn lint(levels: &LintLevels, lint: Lint, span: Span, message: String) -> Option<Diagnostic> {
+pub fn lint(
+    levels: &LintLevels,
+    lint: Lint,
+    span: Span,
+    message: impl FnOnce() -> String,
+) -> Option<Diagnostic> {
     let severity = match levels.get(lint) {
         Level::Allow => return None,
         Level::Warn => Severity::Warning,
         Level::Deny => Severity::Error,
     };
-    let mut diagnostic = Diagnostic::error(Code::Lint(lint), span, message);
+    let mut diagnostic = Diagnostic::error(Code::Lint(lint), span, message());
     diagnostic.severity = severity;
     Some(diagnostic)
 }
@@ -297,10 +304,10 @@ fn register_roles<'a>(
     let mut resolution = Resolution {
         roles: Vec::new(),
         builtin_count: catalog.builtins.len(),
-        ids: HashMap::new(),
-        dropped: HashSet::new(),
+        ids: HashMap::default(),
+        dropped: FxHashSet::default(),
     };
-    let mut by_key: HashMap<String, RoleId> = HashMap::new();
+    let mut by_key: HashMap<String, RoleId> = HashMap::default();
     for builtin in &catalog.builtins {
         let id = resolution.roles.len();
         resolution.ids.insert(&builtin.name, id);
@@ -381,7 +388,7 @@ fn register_roles<'a>(
 }
 
 fn check_annotations(def: &RoleDef, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::default();
     for annotation in &def.annotations {
         if let Some(&first) = seen.get(annotation.key.value.as_str()) {
             diagnostics.push(
@@ -528,15 +535,19 @@ fn resolve_role(
         .base
         .as_ref()
         .is_some_and(|base| base.kind == BaseKind::Inherits);
-    let inherited = set.clone();
+    let inherited = if inherits {
+        set.clone()
+    } else {
+        PermSet::new()
+    };
 
     // For `overridden-edit`: the last edit that touched each permission, and for each edit
     // how many of its permissions later edits of the opposite sign took back.
-    let mut last_touch: HashMap<PermissionId, (usize, Sign)> = HashMap::new();
-    let mut undone: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut last_touch: HashMap<PermissionId, (usize, Sign)> = HashMap::default();
+    let mut undone: HashMap<usize, (usize, usize)> = HashMap::default();
     let mut sizes: Vec<usize> = Vec::with_capacity(def.edits.len());
     // Edits already reported as having no effect are not reported as overridden too.
-    let mut no_effect: HashSet<usize> = HashSet::new();
+    let mut no_effect: FxHashSet<usize> = FxHashSet::default();
     // A role with an unknown name among its edits is reported there; lints about its
     // edits and resulting set would only repeat that.
     let has_unknown = members.iter().any(|m| matches!(m, Members::Unknown));
@@ -545,25 +556,24 @@ fn resolve_role(
     } else {
         levels
     };
+    // Only an edit after another can undo it, and the work is skipped when nobody listens.
+    let track_overrides = def.edits.len() > 1 && levels.get(Lint::OverriddenEdit) != Level::Allow;
     for (index, (edit, &edit_members)) in def.edits.iter().zip(members).enumerate() {
         let targets = members_of(catalog, edit_members);
-        sizes.push(targets.iter().count());
+        sizes.push(targets.len());
         if matches!(edit_members, Members::Unknown) {
             continue;
         }
         match edit.sign {
             Sign::Add => {
                 if targets.is_subset(&set) {
-                    let reported = lint(
-                        levels,
-                        Lint::RedundantGrant,
-                        edit.span,
+                    let reported = lint(levels, Lint::RedundantGrant, edit.span, || {
                         format!(
                             "`{}` adds nothing: `{name}` already holds {}",
                             edit.text(),
                             describe_targets(catalog, edit, &targets)
-                        ),
-                    )
+                        )
+                    })
                     .map(|d| {
                         d.with_label("already held at this point")
                             .with_help("remove this edit")
@@ -608,16 +618,13 @@ fn resolve_role(
                 let removable = targets.difference(&protected);
                 let held = removable.intersection(&set);
                 if held.is_empty() && protected.is_empty() {
-                    let reported = lint(
-                        levels,
-                        Lint::IneffectiveRevoke,
-                        edit.span,
+                    let reported = lint(levels, Lint::IneffectiveRevoke, edit.span, || {
                         format!(
                             "`{}` removes nothing: `{name}` does not hold {} at this point",
                             edit.text(),
                             describe_targets(catalog, edit, &targets)
-                        ),
-                    )
+                        )
+                    })
                     .map(|d| {
                         d.with_label("nothing to remove").with_help(
                             "remove this edit, or move it after the edit that adds the permission",
@@ -631,7 +638,7 @@ fn resolve_role(
                 set = set.difference(&removable);
             }
         }
-        for permission in targets.iter() {
+        for permission in targets.iter().filter(|_| track_overrides) {
             if let Some((earlier, sign)) = last_touch.insert(permission, (index, edit.sign)) {
                 if sign != edit.sign {
                     let entry = undone.entry(earlier).or_insert((0, index));
@@ -657,16 +664,13 @@ fn resolve_role(
             continue;
         };
         diagnostics.extend(
-            lint(
-                levels,
-                Lint::OverriddenEdit,
-                first.span,
+            lint(levels, Lint::OverriddenEdit, first.span, || {
                 format!(
                     "`{}` is undone by the later `{}`",
                     first.text(),
                     second.text()
-                ),
-            )
+                )
+            })
             .map(|d| {
                 d.with_label("has no effect")
                     .with_secondary(second.span, "undone here")
@@ -677,12 +681,9 @@ fn resolve_role(
 
     if set.is_empty() {
         diagnostics.extend(
-            lint(
-                levels,
-                Lint::EmptyRole,
-                def.name.span,
-                format!("role `{name}` has no permissions"),
-            )
+            lint(levels, Lint::EmptyRole, def.name.span, || {
+                format!("role `{name}` has no permissions")
+            })
             .map(|d| {
                 d.with_label("resolves to no permission")
                     .with_help("add permissions with `< +permission >`, or remove the role")
@@ -696,15 +697,12 @@ fn resolve_role(
                 .is_some_and(|base_set| base_set.same_members(&set))
             {
                 diagnostics.extend(
-                    lint(
-                        levels,
-                        Lint::SameAsBase,
-                        def.name.span,
+                    lint(levels, Lint::SameAsBase, def.name.span, || {
                         format!(
                             "role `{name}` has exactly the permissions of `{}`, which it copies",
                             reference.value
-                        ),
-                    )
+                        )
+                    })
                     .map(|d| {
                         d.with_label("same permissions as its base")
                             .with_help(format!(
