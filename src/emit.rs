@@ -8,6 +8,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+use crate::permset::PermSet;
 use crate::resolve::{Resolution, RoleId};
 use crate::source::SourceMap;
 use crate::validate::Authors;
@@ -37,7 +38,9 @@ struct RoleOut<'a> {
     author: Option<&'a str>,
     source: Option<SourceOut<'a>>,
     annotations: BTreeMap<&'a str, &'a str>,
-    permissions: Vec<&'a str>,
+    /// Written by [`write_role`] from pre-escaped names, not by serde.
+    #[serde(skip)]
+    permissions: Option<&'a PermSet>,
 }
 
 #[derive(Serialize)]
@@ -90,11 +93,50 @@ pub fn write_artifact(
         let name = |id: RoleId| resolution.role(id).map_or("", |role| role.name);
         name(a).as_bytes().cmp(name(b).as_bytes())
     });
+    // Every permission name as a JSON string, escaped once rather than once per role.
+    let permission_json: Vec<String> = catalog
+        .permissions
+        .iter()
+        .map(|permission| json(&permission.name))
+        .collect::<std::io::Result<_>>()?;
+    write!(out, "  \"roles\": [")?;
+    let mut line = String::new();
     let roles = (0..resolution.builtin_count)
         .chain(custom)
-        .filter_map(|id| role_out(catalog, resolution, authors, sources, id));
-    write_lines(out, "  \"roles\": [", roles, "  ]")?;
+        .filter_map(|id| role_out(resolution, authors, sources, id));
+    for (index, role) in roles.enumerate() {
+        line.clear();
+        line.push_str(if index == 0 { "\n    " } else { ",\n    " });
+        write_role(&mut line, &role, &permission_json)?;
+        out.write_all(line.as_bytes())?;
+    }
+    writeln!(out, "\n  ]")?;
     writeln!(out, "}}")
+}
+
+/// Appends a role as compact JSON: serde writes every field but `permissions`, which is
+/// appended from the pre-escaped names in catalog order.
+fn write_role(
+    line: &mut String,
+    role: &RoleOut<'_>,
+    permission_json: &[String],
+) -> std::io::Result<()> {
+    let head = json(role)?;
+    line.push_str(head.strip_suffix('}').unwrap_or(&head));
+    line.push_str(",\"permissions\":[");
+    for (index, id) in role
+        .permissions
+        .into_iter()
+        .flat_map(PermSet::iter)
+        .enumerate()
+    {
+        if index > 0 {
+            line.push(',');
+        }
+        line.push_str(permission_json.get(id).map_or("null", String::as_str));
+    }
+    line.push_str("]}");
+    Ok(())
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> std::io::Result<String> {
@@ -129,18 +171,13 @@ fn write_lines<T: Serialize>(
 }
 
 fn role_out<'a>(
-    catalog: &'a Catalog,
     resolution: &'a Resolution<'a>,
     authors: &Authors,
     sources: &'a SourceMap,
     id: RoleId,
 ) -> Option<RoleOut<'a>> {
     let role = resolution.role(id)?;
-    let permissions = role
-        .permissions
-        .as_ref()
-        .map(|set| catalog.permission_names(set))
-        .unwrap_or_default();
+    let permissions = role.permissions.as_ref();
     let Some(definition) = role.definition else {
         return Some(RoleOut {
             name: role.name,

@@ -55,6 +55,9 @@ pub struct SourceFile {
     /// `char_counts[i]`: how many characters begin in `text[..i * CHECKPOINT]`, so that a
     /// column costs at most one checkpoint's scan, even on a multi-megabyte line.
     char_counts: Vec<usize>,
+    /// Offset of the first byte that is not ASCII (the text's length when there is none):
+    /// before it, a column is a byte count.
+    first_non_ascii: usize,
 }
 
 /// Bytes between two entries of `SourceFile::char_counts`.
@@ -80,11 +83,16 @@ impl SourceFile {
             count += chunk.iter().filter(|&&byte| starts_char(byte)).count();
             char_counts.push(count);
         }
+        let first_non_ascii = text
+            .bytes()
+            .position(|byte| !byte.is_ascii())
+            .unwrap_or(text.len());
         SourceFile {
             path,
             text,
             line_starts,
             char_counts,
+            first_non_ascii,
         }
     }
 
@@ -105,6 +113,12 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset);
         let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        if offset <= self.first_non_ascii {
+            return LineColumn {
+                line: line_index + 1,
+                column: offset - line_start + 1,
+            };
+        }
         let bom = usize::from(line_start == 0 && offset > 0 && self.text.starts_with('\u{feff}'));
         LineColumn {
             line: line_index + 1,
