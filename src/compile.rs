@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::ast::{PolicyFile, Statement};
 use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::emit;
@@ -11,7 +12,7 @@ use crate::lints::LintLevels;
 use crate::names;
 use crate::resolve::{self, ResolveOptions};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax;
+use crate::syntax::{self, LineIndex};
 use crate::validate::{self, ValidateOptions};
 
 /// What a run is told beyond its files.
@@ -93,35 +94,34 @@ pub fn compile(
         ),
     };
 
-    let mut files = Vec::with_capacity(policies.len());
-    let mut files_with_syntax_errors = HashSet::new();
+    let mut texts = Vec::with_capacity(policies.len());
     let mut any_syntax_error = false;
     for policy in policies {
         let before = diagnostics.len();
         let id = add_source(&mut sources, policy, Code::Syntax, &mut diagnostics);
         let utf8_ok = diagnostics.len() == before;
+        any_syntax_error |= !utf8_ok;
         let text = sources
             .get(id)
             .map(|file| file.text.clone())
             .unwrap_or_default();
         diagnostics.extend(confusing_characters(id, &text));
         if utf8_ok {
-            let (file, file_diagnostics) = syntax::parse_file(id, &text);
-            diagnostics.extend(file_diagnostics);
-            files.push(file);
-        }
-        if diagnostics
-            .get(before..)
-            .unwrap_or(&[])
-            .iter()
-            .any(|d| d.code == Code::Syntax)
-        {
-            any_syntax_error = true;
-            if utf8_ok {
-                files_with_syntax_errors.insert(files.len() - 1);
-            }
+            texts.push((id, text));
         }
     }
+    let (files, parse_diagnostics) = parse_in_parallel(&texts);
+    let mut files_with_syntax_errors = HashSet::new();
+    for (index, file) in files.iter().enumerate() {
+        if parse_diagnostics
+            .iter()
+            .any(|d| d.code == Code::Syntax && d.span.is_some_and(|span| span.file == file.file))
+        {
+            any_syntax_error = true;
+            files_with_syntax_errors.insert(index);
+        }
+    }
+    diagnostics.extend(parse_diagnostics);
     let report_unknown_roles = !any_syntax_error;
 
     let resolution = resolve::resolve(
@@ -159,6 +159,78 @@ pub fn compile(
     });
     drop(resolution);
     Ok(finish(sources, diagnostics, artifact))
+}
+
+/// Below this many bytes of policy text, parsing stays on one thread.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+
+/// Parses every file, splitting the text into chunks that start where statements start and
+/// parsing them on the machine's cores; the result is the same, in the same order, as
+/// parsing each file in turn.
+fn parse_in_parallel(texts: &[(FileId, Arc<str>)]) -> (Vec<PolicyFile>, Vec<Diagnostic>) {
+    let total: usize = texts.iter().map(|(_, text)| text.len()).sum();
+    let threads = if total < PARALLEL_PARSE_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let target = total.div_ceil(threads * 4).max(1);
+    let indexes: Vec<LineIndex> = texts.iter().map(|(_, text)| LineIndex::new(text)).collect();
+    // Work units: (file position, chunk start, chunk end), in file and text order.
+    let units: Vec<(usize, usize, usize)> = texts
+        .iter()
+        .zip(&indexes)
+        .enumerate()
+        .flat_map(|(position, ((_, text), lines))| {
+            syntax::chunk_ranges(text, lines, target)
+                .into_iter()
+                .map(move |(start, end)| (position, start, end))
+        })
+        .collect();
+    let parse_unit = |&(position, start, end): &(usize, usize, usize)| {
+        let (id, text) = texts
+            .get(position)
+            .map_or((FileId(0), ""), |(id, text)| (*id, &**text));
+        indexes
+            .get(position)
+            .map(|lines| syntax::parse_chunk(id, text, lines, start, end))
+            .unwrap_or_default()
+    };
+    let per_thread = units.len().div_ceil(threads).max(1);
+    let results: Vec<(Vec<Statement>, Vec<Diagnostic>)> = if threads == 1 {
+        units.iter().map(parse_unit).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = units
+                .chunks(per_thread)
+                .map(|group| scope.spawn(move || group.iter().map(parse_unit).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                // A panic in a worker is a bug: surface it as the sequential parse would.
+                .flat_map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut files: Vec<PolicyFile> = texts
+        .iter()
+        .map(|(id, _)| PolicyFile {
+            file: *id,
+            statements: Vec::new(),
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    for (&(position, _, _), (statements, unit_diagnostics)) in units.iter().zip(results) {
+        if let Some(file) = files.get_mut(position) {
+            file.statements.extend(statements);
+        }
+        diagnostics.extend(unit_diagnostics);
+    }
+    (files, diagnostics)
 }
 
 fn finish(
@@ -244,4 +316,69 @@ fn confusing_characters(file: FileId, text: &str) -> Vec<Diagnostic> {
                 .with_help(help)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(files: &[PolicyFile], diagnostics: &[Diagnostic]) -> Vec<String> {
+        let mut lines: Vec<String> = files
+            .iter()
+            .flat_map(|file| file.statements.iter())
+            .map(|statement| match statement {
+                Statement::Role(role) => format!(
+                    "role {} {} {}",
+                    role.name.value,
+                    role.annotations.len(),
+                    role.edits.len()
+                ),
+                Statement::Author(author) => format!("author {}", author.name.value),
+                Statement::Assert(assertion) => format!("assert {}", assertion.role.value),
+            })
+            .collect();
+        lines.extend(
+            diagnostics
+                .iter()
+                .map(|d| format!("{} {:?} {}", d.code.as_str(), d.span, d.message)),
+        );
+        lines
+    }
+
+    #[test]
+    fn parallel_parsing_gives_what_parsing_in_turn_gives() {
+        let mut text = String::from("\u{feff}author Administrator\n");
+        for i in 0..12_000 {
+            match i % 7 {
+                0 => text.push_str(&format!(
+                    "@doc(\"r{i}\")\n@owner(\"x\")\nrole R{i} copies User < -webhooks >\n"
+                )),
+                1 => text.push_str(&format!("role R{i} < +crm\n")),
+                2 => text.push_str(&format!("# comment {i}\nassert R{} can crm\n", i - 1)),
+                3 => text.push_str(&format!("@doc(\"x\") role R{i} inherits Guest, User\n")),
+                4 => text.push_str(&format!("role R{i} copies\n  User < +insight\n  -mail >\n")),
+                5 => text.push_str(&format!("role \"R {i}\" copies < >\n")),
+                _ => text.push_str(&format!("author Owner role R{i}\n")),
+            }
+        }
+        let second = "author Administrator\nrole Z < +crm >\n".repeat(2000);
+        let texts = vec![
+            (FileId(1), Arc::<str>::from(text.as_str())),
+            (FileId(2), Arc::<str>::from(second.as_str())),
+        ];
+        assert!(text.len() > PARALLEL_PARSE_BYTES);
+        let (parallel_files, parallel_diagnostics) = parse_in_parallel(&texts);
+        let mut sequential_files = Vec::new();
+        let mut sequential_diagnostics = Vec::new();
+        for (id, text) in &texts {
+            let (file, diagnostics) = syntax::parse_file(*id, text);
+            sequential_files.push(file);
+            sequential_diagnostics.extend(diagnostics);
+        }
+        assert!(sequential_diagnostics.len() > 1000);
+        assert_eq!(
+            summary(&parallel_files, &parallel_diagnostics),
+            summary(&sequential_files, &sequential_diagnostics)
+        );
+    }
 }

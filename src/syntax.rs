@@ -67,18 +67,54 @@ fn starts_statement(rule: Rule) -> bool {
 }
 
 /// Parses and lowers one file. Returns every statement that parsed, and the diagnostics.
+pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
+    let lines = LineIndex::new(text);
+    let (statements, diagnostics) = parse_chunk(file, text, &lines, 0, text.len());
+    (PolicyFile { file, statements }, diagnostics)
+}
+
+/// Splits `text` into ranges of about `target` bytes that each begin where a statement
+/// must begin, so that the ranges can be parsed independently (and in parallel) with
+/// [`parse_chunk`], giving exactly what one [`parse_file`] gives.
+pub fn chunk_ranges(text: &str, lines: &LineIndex, target: usize) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut previous_kind = None;
+    for &(token, kind) in &lines.statement_starts {
+        // A line after an annotation line may belong to the annotated statement.
+        let genuine = previous_kind != Some(LineStart::Annotation);
+        previous_kind = Some(kind);
+        if genuine && token >= start + target.max(1) {
+            ranges.push((start, token));
+            start = token;
+        }
+    }
+    ranges.push((start, text.len()));
+    ranges
+}
+
+/// Parses the statements that begin in `range_start..range_end` of `text`.
 ///
 /// Each statement is parsed on a slice that ends where the next statement must begin (see
-/// [`statement_bound`]), so the work per statement — and per syntax error, whose report
-/// pest builds by scanning its input — does not grow with the size of the file.
-pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
+/// [`LineIndex::statement_bound`]), so the work per statement — and per syntax error, whose
+/// report pest builds by scanning its input — does not grow with the size of the file.
+pub fn parse_chunk(
+    file: FileId,
+    text: &str,
+    lines: &LineIndex,
+    range_start: usize,
+    range_end: usize,
+) -> (Vec<Statement>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut statements = Vec::new();
-    let mut offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let lines = LineIndex::new(text);
+    let mut offset = if range_start == 0 && text.starts_with('\u{feff}') {
+        3
+    } else {
+        range_start
+    };
     loop {
         let start = skip_trivia(text, offset);
-        if start >= text.len() {
+        if start >= range_end.min(text.len()) {
             break;
         }
         let bound = lines.statement_bound(text, start);
@@ -111,7 +147,7 @@ pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
                 diagnostics.push(syntax_error(
                     file,
                     text,
-                    &lines,
+                    lines,
                     error_offset,
                     &error.variant,
                 ));
@@ -122,7 +158,7 @@ pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
             }
         }
     }
-    (PolicyFile { file, statements }, diagnostics)
+    (statements, diagnostics)
 }
 
 /// The offset of the first token at or after `offset`: spaces, line ends and comments skipped.
@@ -169,14 +205,14 @@ fn line_start_kind(token: &str) -> Option<LineStart> {
 /// Where the file's lines start, and which lines begin with a token that starts a
 /// statement: computed once per file, so that bounding a statement or resuming after an
 /// error costs a binary search, not a scan (a 5 MB single-line file stays linear).
-struct LineIndex {
+pub struct LineIndex {
     line_starts: Vec<usize>,
     /// Offsets of line-first tokens that start a statement, ascending, with their kind.
     statement_starts: Vec<(usize, LineStart)>,
 }
 
 impl LineIndex {
-    fn new(text: &str) -> LineIndex {
+    pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
         let statement_starts = line_starts
@@ -640,6 +676,34 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["B", "D"]);
+    }
+
+    #[test]
+    fn chunks_of_any_size_parse_like_the_whole_file() {
+        let text = "\u{feff}author A\n@doc(\"x\")\n@owner(\"y\")\nrole B < +crm\nrole C copies\n  D < -x >\n# c\nassert C can crm\n@doc(\"z\") role E\nrole F foo\nauthor G\n";
+        let whole = parse_file(FileId(0), text);
+        let lines = LineIndex::new(text);
+        for target in [1, 2, 10, 40, 1000] {
+            let mut statements = 0;
+            let mut diagnostics = Vec::new();
+            for (start, end) in chunk_ranges(text, &lines, target) {
+                let (chunk_statements, chunk_diagnostics) =
+                    parse_chunk(FileId(0), text, &lines, start, end);
+                statements += chunk_statements.len();
+                diagnostics.extend(chunk_diagnostics.into_iter().map(|d| (d.span, d.message)));
+            }
+            let expected: Vec<_> = whole
+                .1
+                .iter()
+                .map(|d| (d.span, d.message.clone()))
+                .collect();
+            assert_eq!(
+                statements,
+                whole.0.statements.len(),
+                "chunks of {target} bytes"
+            );
+            assert_eq!(diagnostics, expected, "chunks of {target} bytes");
+        }
     }
 
     #[test]
