@@ -4,7 +4,10 @@
 //!
 //! For every random policy (random `copies`/`inherits` graphs, edits, groups, authors,
 //! delegated authors, cycles of both kinds):
-//! - the set of structural error codes equals the model's;
+//! - the set of structural error codes equals the model's (cycles, unknown names, the
+//!   security rule);
+//! - the artifact does not depend on the order of the files, and every diagnostic's line
+//!   and column lie inside its file;
 //! - when it compiles, every role's permissions equal the model's, every custom role is a
 //!   subset of its author's permissions, and following authors always reaches a built-in;
 //! - a policy the model finds an escalation in never compiles.
@@ -63,8 +66,9 @@ fn policy() -> impl Strategy<Value = Vec<GenFile>> {
     let role = |total: usize| {
         let base = prop_oneof![
             Just(Base::None),
-            (0..total).prop_map(Base::Copies),
-            proptest::collection::vec(0..total, 1..3).prop_map(Base::Inherits),
+            // `total` itself names a role that no file defines.
+            (0..=total).prop_map(Base::Copies),
+            proptest::collection::vec(0..=total, 1..3).prop_map(Base::Inherits),
         ];
         let edits = proptest::collection::vec((any::<bool>(), 0..TARGETS.len()), 0..4);
         (base, edits).prop_map(|(base, edits)| GenRole { base, edits })
@@ -72,7 +76,7 @@ fn policy() -> impl Strategy<Value = Vec<GenFile>> {
     (1usize..4, 1usize..9).prop_flat_map(move |(file_count, role_count)| {
         let total = BUILTINS.len() + role_count;
         // Authors favour the built-ins that can manage roles, so that many policies compile.
-        let author = prop_oneof![3 => 2usize..4, 1 => 0..total];
+        let author = prop_oneof![6 => 2usize..4, 2 => 0..total, 1 => Just(total)];
         proptest::collection::vec(author, file_count).prop_flat_map(move |authors| {
             proptest::collection::vec(role(total), role_count).prop_map(move |roles| {
                 let mut files: Vec<GenFile> = authors
@@ -219,7 +223,10 @@ fn expected(model: &Model, files: &[GenFile]) -> Expected {
             codes.insert("cycle");
             return None;
         }
-        let (role, _) = definitions.get(name)?;
+        let Some((role, _)) = definitions.get(name) else {
+            codes.insert("unknown-role");
+            return None;
+        };
         visiting.push(name.to_string());
         let parents: Vec<usize> = match &role.base {
             Base::None => Vec::new(),
@@ -252,7 +259,10 @@ fn expected(model: &Model, files: &[GenFile]) -> Expected {
                 let label = TARGETS[target];
                 let members: BTreeSet<String> = match label.strip_prefix('@') {
                     Some(group) => model.groups.get(group).cloned().unwrap_or_default(),
-                    None => BTreeSet::from([label.to_string()]),
+                    None if model.builtins.values().any(|set| set.contains(label)) => {
+                        BTreeSet::from([label.to_string()])
+                    }
+                    None => BTreeSet::new(),
                 };
                 for permission in members {
                     if add {
@@ -273,6 +283,16 @@ fn expected(model: &Model, files: &[GenFile]) -> Expected {
         result
     }
 
+    // Unknown names in edits are reported whether or not the role resolves.
+    for (role, _) in definitions.values() {
+        for &(_, target) in &role.edits {
+            match TARGETS[target] {
+                "webhook" => codes.insert("unknown-permission"),
+                "@nosuch" => codes.insert("unknown-group"),
+                _ => false,
+            };
+        }
+    }
     let names: Vec<String> = definitions.keys().cloned().collect();
     for name in &names {
         let mut visiting = Vec::new();
@@ -317,10 +337,13 @@ fn expected(model: &Model, files: &[GenFile]) -> Expected {
             .or_else(|| sets.get(name).cloned().flatten())
     };
     for (file_index, file) in files.iter().enumerate() {
+        let author = role_name(file.author);
+        if !model.builtins.contains_key(&author) && !definitions.contains_key(&author) {
+            codes.insert("unknown-role");
+        }
         if file.roles.is_empty() {
             continue;
         }
-        let author = role_name(file.author);
         let Some(author_set) = set_of(&author) else {
             continue;
         };
@@ -353,7 +376,10 @@ fn expected(model: &Model, files: &[GenFile]) -> Expected {
     Expected { sets, codes }
 }
 
-const STRUCTURAL: [&str; 5] = [
+const STRUCTURAL: [&str; 8] = [
+    "unknown-role",
+    "unknown-permission",
+    "unknown-group",
     "cycle",
     "revokes-inherited",
     "escalation",
@@ -370,8 +396,21 @@ proptest! {
         let expected = expected(&model, &files);
         let inputs = render(&files);
         let sources: Vec<String> = inputs.iter().map(|f| String::from_utf8_lossy(&f.bytes).into_owned()).collect();
-        let compilation = compile(None, inputs, &CompileOptions { emit_artifact: true, ..Default::default() });
-        let compilation = compilation.map_err(|e| TestCaseError::fail(e.0))?;
+        let options = CompileOptions { emit_artifact: true, ..Default::default() };
+        let reversed: Vec<InputFile> = inputs.iter().rev().cloned().collect();
+        let compilation = compile(None, inputs, &options).map_err(|e| TestCaseError::fail(e.0))?;
+        let compilation_reversed = compile(None, reversed, &options).map_err(|e| TestCaseError::fail(e.0))?;
+        prop_assert_eq!(&compilation.artifact, &compilation_reversed.artifact, "order of files changed the artifact");
+        for diagnostic in &compilation.diagnostics {
+            let Some(span) = diagnostic.span else { continue };
+            let file = compilation.sources.get(span.file).ok_or_else(|| TestCaseError::fail("span in no file"))?;
+            let lines: Vec<&str> = file.text.split('\n').collect();
+            for offset in [span.start, span.end] {
+                let position = file.line_column(offset);
+                let line = lines.get(position.line - 1).ok_or_else(|| TestCaseError::fail("line outside the file"))?;
+                prop_assert!(position.column <= line.chars().count() + 1, "column outside its line: {:?}", diagnostic);
+            }
+        }
         let codes: BTreeSet<&str> = compilation
             .diagnostics
             .iter()
