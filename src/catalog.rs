@@ -183,7 +183,6 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
         });
         let message = error.without_snippet().to_string();
         if message.starts_with("budget breached") {
-            let detail = message.trim_start_matches("budget breached:").trim();
             return Box::new(
                 Diagnostic::error(
                     code,
@@ -191,9 +190,9 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
                     "the YAML document is too large or expands too far through aliases",
                 )
                 .with_label("reading stopped here")
-                .with_help(format!(
-                    "rolec reads YAML with a fixed budget of nodes, aliases and depth, so that a small file cannot expand into a huge one ({detail}); write the document out without the aliases"
-                )),
+                .with_help(
+                    "rolec reads YAML with a fixed budget of nodes, aliases and nesting, so that a small file cannot expand into a huge one; write the document out without aliases",
+                ),
             );
         }
         let message = message

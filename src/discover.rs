@@ -101,6 +101,7 @@ fn walk(
             }
             let path = dir.join(&name);
             let entry_display = display_join(&display, &name_text);
+            check_link_stays_inside(&path, &entry_display, root_display, &ancestors)?;
             let metadata = std::fs::metadata(&path).map_err(|error| {
                 DiscoverError(format!(
                     "cannot read `{entry_display}`: {}",
@@ -139,6 +140,29 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Refuses a symbolic link, found inside a folder, that leads out of the folder the walk
+/// started from: a pull request could otherwise make rolec read (and quote in its
+/// diagnostics) files from anywhere on the CI machine.
+fn check_link_stays_inside(
+    path: &Path,
+    display: &str,
+    root_display: &str,
+    ancestors: &[PathBuf],
+) -> Result<(), DiscoverError> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let target = std::fs::canonicalize(path)
+        .map_err(|error| DiscoverError(format!("cannot read `{display}`: {}", describe(&error))))?;
+    match ancestors.first() {
+        Some(root) if target.starts_with(root) => Ok(()),
+        _ => Err(DiscoverError(format!(
+            "symbolic link `{display}` leads outside `{root_display}`: rolec follows links only within the folders it is given"
+        ))),
+    }
 }
 
 /// An I/O error in a user's words, without Rust's `(os error 2)`.

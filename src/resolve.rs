@@ -4,9 +4,9 @@
 //! The graph walk is iterative (`kosaraju_scc`, whose components come in reverse
 //! topological order), so a 100,000-deep copy chain costs no stack.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
@@ -57,8 +57,10 @@ pub enum Lookup {
 pub struct Resolution<'a> {
     pub roles: Vec<Role<'a>>,
     pub builtin_count: usize,
+    // Keyed by names from untrusted files: std's randomly seeded hasher, so that crafted
+    // names cannot make lookups collide.
     ids: HashMap<&'a str, RoleId>,
-    dropped: FxHashSet<&'a str>,
+    dropped: HashSet<&'a str>,
 }
 
 impl<'a> Resolution<'a> {
@@ -304,10 +306,10 @@ fn register_roles<'a>(
     let mut resolution = Resolution {
         roles: Vec::new(),
         builtin_count: catalog.builtins.len(),
-        ids: HashMap::default(),
-        dropped: FxHashSet::default(),
+        ids: HashMap::new(),
+        dropped: HashSet::new(),
     };
-    let mut by_key: HashMap<String, RoleId> = HashMap::default();
+    let mut by_key: HashMap<String, RoleId> = HashMap::new();
     for builtin in &catalog.builtins {
         let id = resolution.roles.len();
         resolution.ids.insert(&builtin.name, id);
@@ -388,7 +390,7 @@ fn register_roles<'a>(
 }
 
 fn check_annotations(def: &RoleDef, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, Span> = HashMap::default();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for annotation in &def.annotations {
         if let Some(&first) = seen.get(annotation.key.value.as_str()) {
             diagnostics.push(
@@ -543,8 +545,9 @@ fn resolve_role(
 
     // For `overridden-edit`: the last edit that touched each permission, and for each edit
     // how many of its permissions later edits of the opposite sign took back.
-    let mut last_touch: HashMap<PermissionId, (usize, Sign)> = HashMap::default();
-    let mut undone: HashMap<usize, (usize, usize)> = HashMap::default();
+    // Keyed by catalog positions and edit indexes, not by names from the file: FxHash.
+    let mut last_touch: FxHashMap<PermissionId, (usize, Sign)> = FxHashMap::default();
+    let mut undone: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
     let mut sizes: Vec<usize> = Vec::with_capacity(def.edits.len());
     // Edits already reported as having no effect are not reported as overridden too.
     let mut no_effect: FxHashSet<usize> = FxHashSet::default();
