@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod emit;
+pub mod fmt;
 pub mod lints;
 pub mod names;
 pub mod permset;

@@ -209,3 +209,158 @@ fn build_check_on_an_unreadable_file_is_a_usage_error() {
         run.describe()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// fmt
+
+/// A policy in the canonical layout.
+const FORMATTED: &str =
+    "author Administrator # who\n\n@doc(\"x\")\nrole A copies User < -webhooks >\n";
+
+/// The same policy, laid out otherwise.
+const UNFORMATTED: &str =
+    "author   Administrator # who\n@doc ( \"x\" ) role A\r\n  copies User<-webhooks>";
+
+/// A policy with a syntax error.
+const BROKEN: &str = "author Administrator\nrole A copies\n";
+
+#[test]
+fn fmt_check_lists_the_files_that_would_change_and_writes_nothing() {
+    let dir = project(&[
+        ("policies/a.roles", UNFORMATTED),
+        ("policies/b.roles", FORMATTED),
+        ("policies/sub/c.roles", UNFORMATTED),
+    ]);
+    let run = rolec(dir.path(), &["fmt", "--check"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(run.stdout, "policies/a.roles\npolicies/sub/c.roles\n");
+    assert_eq!(read_file(dir.path(), "policies/a.roles"), UNFORMATTED);
+    assert_eq!(read_file(dir.path(), "policies/sub/c.roles"), UNFORMATTED);
+    assert_eq!(
+        folder_listing(&dir.path().join("policies")),
+        ["a.roles", "b.roles", "sub"]
+    );
+
+    // Only the paths given are looked at.
+    let run = rolec(dir.path(), &["fmt", "--check", "policies/b.roles"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn fmt_rewrites_the_files_that_change_and_is_then_clean() {
+    let dir = project(&[
+        ("policies/a.roles", UNFORMATTED),
+        ("policies/b.roles", FORMATTED),
+    ]);
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(run.stdout, "policies/a.roles\n", "lists what it rewrote");
+    assert_eq!(read_file(dir.path(), "policies/a.roles"), FORMATTED);
+    assert_eq!(read_file(dir.path(), "policies/b.roles"), FORMATTED);
+    assert_eq!(
+        folder_listing(&dir.path().join("policies")),
+        ["a.roles", "b.roles"],
+        "no temporary file left"
+    );
+    let run = rolec(dir.path(), &["fmt", "--check"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(run.stdout, "");
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn fmt_takes_sources_from_rolec_yaml() {
+    let dir = project(&[
+        ("rolec.yaml", "sources: [roles]\n"),
+        ("roles/a.roles", UNFORMATTED),
+        ("policies/b.roles", UNFORMATTED),
+    ]);
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(run.stdout, "roles/a.roles\n");
+    assert_eq!(read_file(dir.path(), "roles/a.roles"), FORMATTED);
+    assert_eq!(read_file(dir.path(), "policies/b.roles"), UNFORMATTED);
+}
+
+#[test]
+fn fmt_leaves_a_file_with_syntax_errors_and_reports_them() {
+    let dir = project(&[
+        ("policies/a.roles", UNFORMATTED),
+        ("policies/broken.roles", BROKEN),
+    ]);
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert!(run.stderr.contains("syntax"), "{}", run.describe());
+    assert!(
+        run.stderr.contains("policies/broken.roles:3:1"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(run.stdout, "policies/a.roles\n");
+    assert_eq!(read_file(dir.path(), "policies/broken.roles"), BROKEN);
+    assert_eq!(read_file(dir.path(), "policies/a.roles"), FORMATTED);
+
+    // `--check` reports it too, and machine formats go to stderr: stdout is the file list.
+    let run = rolec(dir.path(), &["fmt", "--check", "--format", "json"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(run.stdout, "");
+    let report: serde_json::Value =
+        serde_json::from_str(&run.stderr).unwrap_or_else(|e| panic!("{e}: {}", run.describe()));
+    assert_eq!(report["diagnostics"][0]["code"], "syntax");
+    assert_eq!(report["diagnostics"][0]["file"], "policies/broken.roles");
+    assert_eq!(report["errors"], 1);
+}
+
+#[test]
+fn fmt_leaves_a_file_with_hidden_characters() {
+    let hidden = "author Administrator\r role A\n";
+    let dir = project(&[("policies/a.roles", hidden)]);
+    std::fs::write(dir.path().join("policies/b.roles"), b"role \xFFA\n").expect("write a file");
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert!(
+        run.stderr.contains("confusing-character"),
+        "{}",
+        run.describe()
+    );
+    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.describe());
+    assert_eq!(run.stdout, "");
+    assert_eq!(read_file(dir.path(), "policies/a.roles"), hidden);
+}
+
+#[test]
+fn fmt_without_sources_is_a_usage_error() {
+    let dir = project(&[]);
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    let run = rolec(dir.path(), &["fmt", "nosuch.roles"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(run.stderr.contains("cannot read `nosuch.roles`"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_permissions_and_rewrites_through_symbolic_links() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[("policies/shared/a.roles", UNFORMATTED)]);
+    let target = dir.path().join("policies/shared/a.roles");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640))
+        .expect("set permissions");
+    std::os::unix::fs::symlink("shared/a.roles", dir.path().join("policies/link.roles"))
+        .expect("create a link");
+    let run = rolec(dir.path(), &["fmt"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(run.stdout, "policies/link.roles\n");
+    let link =
+        std::fs::symlink_metadata(dir.path().join("policies/link.roles")).expect("read the link");
+    assert!(link.file_type().is_symlink(), "the link is kept");
+    assert_eq!(read_file(dir.path(), "policies/shared/a.roles"), FORMATTED);
+    let mode = std::fs::metadata(&target)
+        .expect("read the target")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+}

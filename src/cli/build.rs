@@ -83,8 +83,9 @@ fn check_up_to_date(path: &str, paths: &[String], artifact: &[u8]) -> u8 {
 }
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it
-/// over `path`: readers see the old artifact or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// over `path`: readers see the old artifact or the new one, never half of one. A file
+/// being replaced keeps its permissions.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -97,6 +98,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;
+        if let Ok(existing) = std::fs::metadata(path) {
+            file.set_permissions(existing.permissions())?;
+        }
         file.sync_all()?;
         drop(file);
         std::fs::rename(&temporary, path)

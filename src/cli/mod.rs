@@ -5,6 +5,7 @@ mod build;
 mod catalog;
 mod check;
 mod explain;
+mod fmt;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -52,6 +53,14 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<String>,
         /// Write nothing; exit 1 when FILE (`-o`) differs from what would be built.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Rewrite `.roles` files in the canonical layout, keeping every comment.
+    Fmt {
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        paths: Vec<String>,
+        /// Write nothing; list the files that would change and exit 1 if there are any.
         #[arg(long)]
         check: bool,
     },
@@ -138,7 +147,7 @@ fn run(cli: &Cli) -> u8 {
         Command::Lints { markdown } => return explain::lints(*markdown),
         _ => {}
     }
-    let json_to_stdout = !matches!(cli.command, Command::Build { .. });
+    let json_to_stdout = !matches!(cli.command, Command::Build { .. } | Command::Fmt { .. });
     let config = match load_config(&cli.common, json_to_stdout) {
         Ok(config) => config,
         Err(status) => return status,
@@ -151,6 +160,7 @@ fn run(cli: &Cli) -> u8 {
             output,
             check,
         } => build::run(&cli.common, &config, paths, output.as_deref(), *check),
+        Command::Fmt { paths, check } => fmt::run(&cli.common, &config, paths, *check),
         Command::Explain { .. } | Command::Lints { .. } => EXIT_OK,
     }
 }
@@ -239,13 +249,8 @@ fn catalog_input(common: &CommonArgs, config: &Config) -> Result<Option<InputFil
         .transpose()
 }
 
-/// Finds, reads and compiles the policies of a `check` or `build`.
-fn compile_paths(
-    common: &CommonArgs,
-    config: &Config,
-    paths: &[String],
-    emit_artifact: bool,
-) -> Result<Compilation, u8> {
+/// The PATH arguments of a run, else `sources:` from `rolec.yaml`, else `policies/`.
+fn source_paths(config: &Config, paths: &[String]) -> Result<Vec<String>, u8> {
     let paths: Vec<String> = if !paths.is_empty() {
         paths.to_vec()
     } else if let Some(sources) = &config.sources {
@@ -263,6 +268,17 @@ fn compile_paths(
             "no sources: `sources:` in `rolec.yaml` is empty",
         ));
     }
+    Ok(paths)
+}
+
+/// Finds, reads and compiles the policies of a `check` or `build`.
+fn compile_paths(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    emit_artifact: bool,
+) -> Result<Compilation, u8> {
+    let paths = source_paths(config, paths)?;
     let found = discover::discover(&paths).map_err(|error| usage_error(&error.0))?;
     let catalog = catalog_input(common, config)?;
     let mut policies = Vec::with_capacity(found.len());
