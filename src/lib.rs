@@ -11,6 +11,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod discover;
 pub mod emit;
 pub mod fmt;

@@ -364,3 +364,425 @@ fn fmt_keeps_permissions_and_rewrites_through_symbolic_links() {
         .mode();
     assert_eq!(mode & 0o777, 0o640);
 }
+
+// ---------------------------------------------------------------------------------------
+// diff
+
+/// Runs `git ARGS` in `dir`; panics with what git said when it fails.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Writes `files` (an empty text deletes the file) and commits them all.
+fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
+    for (path, text) in files {
+        if text.is_empty() {
+            std::fs::remove_file(dir.join(path)).expect("remove a file");
+        } else {
+            write_file(dir, path, text);
+        }
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
+}
+
+/// A temporary git repository with one commit of `files`.
+fn repository(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("create a temporary folder");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "user.name", "rolec tests"]);
+    git(dir.path(), &["config", "user.email", "tests@example.com"]);
+    git(dir.path(), &["config", "commit.gpgsign", "false"]);
+    commit(dir.path(), files, "first");
+    dir
+}
+
+/// `rolec diff ARGS --output-format json`, which must succeed with `status`.
+fn diff_json(dir: &Path, args: &[&str], status: i32) -> serde_json::Value {
+    let mut all = vec!["diff"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--output-format", "json"]);
+    let run = rolec(dir, &all);
+    assert_eq!(run.status, Some(status), "{}", run.describe());
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.describe()))
+}
+
+/// `(name, change, renamed_from)` of every role of a JSON diff.
+fn changes(diff: &serde_json::Value) -> Vec<(String, String, Option<String>)> {
+    diff["roles"]
+        .as_array()
+        .expect("a roles array")
+        .iter()
+        .map(|role| {
+            (
+                role["name"].as_str().unwrap_or_default().to_string(),
+                role["change"].as_str().unwrap_or_default().to_string(),
+                role["renamed_from"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// The names of the permissions a role of a JSON diff gained or lost (`which`), with a `!`
+/// after sensitive ones.
+fn permissions(diff: &serde_json::Value, role: &str, which: &str) -> Vec<String> {
+    diff["roles"]
+        .as_array()
+        .expect("a roles array")
+        .iter()
+        .find(|r| r["name"] == role)
+        .unwrap_or_else(|| panic!("no role `{role}` in {diff}"))[which]
+        .as_array()
+        .expect("a permission array")
+        .iter()
+        .map(|p| {
+            let name = p["name"].as_str().unwrap_or_default();
+            if p["sensitive"] == true {
+                format!("{name}!")
+            } else {
+                name.to_string()
+            }
+        })
+        .collect()
+}
+
+const SALES_BEFORE: &str = "author Administrator
+role \"Sales Rep\" copies User < -webhooks >
+role Old copies Guest < +crm >
+role Gone < +mail >
+";
+
+const SALES_AFTER: &str = "author Administrator
+role \"Sales Rep\" copies User < -webhooks -crm +billing >
+role New copies Guest < +crm >
+@doc(\"reads reports\")
+role Auditor < +reports +insight >
+";
+
+#[test]
+fn diff_between_commits_shows_added_removed_renamed_and_changed_roles() {
+    let dir = repository(&[("policies/sales.roles", SALES_BEFORE)]);
+    commit(
+        dir.path(),
+        &[("policies/sales.roles", SALES_AFTER)],
+        "second",
+    );
+    let diff = diff_json(dir.path(), &["HEAD~1", "HEAD"], 0);
+    assert_eq!(diff["schema"], "rolec.diff/v1");
+    assert_eq!(diff["base"], "HEAD~1");
+    assert_eq!(diff["head"], "HEAD");
+    assert_eq!(
+        changes(&diff),
+        [
+            ("Auditor".into(), "added".into(), None),
+            ("Gone".into(), "removed".into(), None),
+            ("New".into(), "renamed".into(), Some("Old".into())),
+            ("Sales Rep".into(), "changed".into(), None),
+        ]
+    );
+    assert_eq!(
+        permissions(&diff, "Auditor", "gained"),
+        ["reports", "insight!"]
+    );
+    assert_eq!(permissions(&diff, "Gone", "lost"), ["mail"]);
+    assert_eq!(permissions(&diff, "Sales Rep", "gained"), ["billing!"]);
+    assert_eq!(permissions(&diff, "Sales Rep", "lost"), ["crm"]);
+    assert_eq!(diff["sensitive_gains"], 2);
+    assert_eq!(diff["catalog"]["permissions_added"], serde_json::json!([]));
+
+    // The reverse diff swaps gains and losses.
+    let reverse = diff_json(dir.path(), &["HEAD", "HEAD~1"], 0);
+    assert_eq!(permissions(&reverse, "Sales Rep", "gained"), ["crm"]);
+    assert_eq!(reverse["sensitive_gains"], 0);
+}
+
+#[test]
+fn diff_head_defaults_to_the_working_tree() {
+    let dir = repository(&[("policies/sales.roles", SALES_BEFORE)]);
+    write_file(dir.path(), "policies/sales.roles", SALES_AFTER);
+    let diff = diff_json(dir.path(), &["main"], 0);
+    assert_eq!(diff["head"], "working tree");
+    assert_eq!(changes(&diff).len(), 4);
+    // A file added but not committed is part of the working tree.
+    write_file(
+        dir.path(),
+        "policies/new.roles",
+        "author Administrator\nrole Extra copies Guest\n",
+    );
+    let diff = diff_json(dir.path(), &["main"], 0);
+    assert!(changes(&diff)
+        .iter()
+        .any(|(name, change, _)| name == "Extra" && change == "added"));
+    // Nothing changed: an empty diff.
+    let dir = repository(&[("policies/sales.roles", SALES_BEFORE)]);
+    let run = rolec(dir.path(), &["diff", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert!(
+        run.stdout.contains("no changes to roles or the catalog"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn fail_on_sensitive_exits_1_only_for_a_sensitive_gain() {
+    let dir = repository(&[("policies/sales.roles", SALES_BEFORE)]);
+    write_file(dir.path(), "policies/sales.roles", SALES_AFTER);
+    let run = rolec(dir.path(), &["diff", "HEAD", "--fail-on", "sensitive"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("2 permissions of sensitive groups gained (`--fail-on sensitive`)"),
+        "{}",
+        run.describe()
+    );
+    assert!(run
+        .stdout
+        .contains("+ billing  ! sensitive (administrator_only)"));
+    let run = rolec(dir.path(), &["diff", "HEAD"]);
+    assert_eq!(run.status, Some(0), "without --fail-on: {}", run.describe());
+
+    // Losing a sensitive permission, or gaining an ordinary one, passes.
+    write_file(
+        dir.path(),
+        "policies/sales.roles",
+        "author Administrator\nrole \"Sales Rep\" copies User\nrole Old copies Guest < +crm +mail >\n",
+    );
+    let run = rolec(dir.path(), &["diff", "HEAD", "--fail-on", "sensitive"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+}
+
+#[test]
+fn diff_human_and_markdown_outputs() {
+    let dir = repository(&[("policies/sales.roles", SALES_BEFORE)]);
+    write_file(dir.path(), "policies/sales.roles", SALES_AFTER);
+    let run = rolec(dir.path(), &["diff", "HEAD"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert_eq!(
+        run.stdout,
+        "rolec diff HEAD → working tree
+
+added role `Auditor`
+    base: no base
+    author: `Administrator`
+    annotation `@doc`: `reads reports`
+  + reports
+  + insight  ! sensitive (administrator_only)
+
+removed role `Gone`
+    base: no base
+    author: `Administrator`
+    held 1 permission
+
+renamed role `Old` to `New` (same permissions)
+
+changed role `Sales Rep`
+  + billing  ! sensitive (administrator_only)
+  - crm
+
+4 roles (1 added, 1 removed, 1 renamed, 1 changed); 2 sensitive permissions gained
+"
+    );
+    let run = rolec(dir.path(), &["diff", "HEAD", "--output-format", "markdown"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert!(run
+        .stdout
+        .starts_with("### rolec diff: `HEAD` → `working tree`\n"));
+    assert!(run.stdout.contains("> [!WARNING]\n"), "{}", run.stdout);
+    assert!(run.stdout.contains(
+        "| `Sales Rep` | changed | ⚠️ **`billing`** (sensitive: `administrator_only`) | `crm` |\n"
+    ), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("| `New` | renamed from `Old` |  |  |\n"),
+        "{}",
+        run.stdout
+    );
+
+    // `--format` is the format of diagnostics; the diff's has its own flag.
+    let run = rolec(dir.path(), &["diff", "HEAD", "--output-format", "sarif"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+}
+
+/// A catalog with two groups (one sensitive) and two built-in roles.
+const CATALOG_BEFORE: &str = "name: shop
+groups:
+  - name: basic
+    title: Basic
+  - name: admin
+    title: Admin
+    sensitive: true
+permissions:
+  - name: profile
+    group: basic
+    description: Own profile
+  - name: orders
+    group: basic
+    description: Orders
+  - name: roles
+    group: admin
+    description: Role management
+builtins:
+  - name: Member
+    permissions: [profile]
+  - name: Boss
+    inherits: [Member]
+    permissions: [orders, roles]
+role_management: roles
+";
+
+#[test]
+fn diff_shows_a_catalog_change_and_the_built_ins_it_changes() {
+    let catalog_before = CATALOG_BEFORE;
+    let dir = repository(&[
+        ("rolec.yaml", "catalog: catalog.yaml\nsources: [roles]\n"),
+        ("catalog.yaml", catalog_before),
+        (
+            "roles/a.roles",
+            "author Boss\nrole Clerk copies Member < +orders >\n",
+        ),
+    ]);
+    // The next version: `refunds` is new and given to Member (so to Boss and to Clerk, which
+    // copies Member), and `orders` moves to the sensitive group.
+    let catalog_after = catalog_before
+        .replace(
+            "  - name: orders\n    group: basic",
+            "  - name: orders\n    group: admin",
+        )
+        .replace(
+            "  - name: roles\n",
+            "  - name: refunds\n    group: basic\n    description: Refunds\n  - name: roles\n",
+        )
+        .replace("permissions: [profile]", "permissions: [profile, refunds]");
+    commit(dir.path(), &[("catalog.yaml", &catalog_after)], "catalog");
+    let diff = diff_json(dir.path(), &["HEAD~1", "HEAD"], 0);
+    assert_eq!(
+        changes(&diff),
+        [
+            ("Member".into(), "changed".into(), None),
+            ("Boss".into(), "changed".into(), None),
+            ("Clerk".into(), "changed".into(), None),
+        ]
+    );
+    assert_eq!(diff["roles"][0]["builtin"], true);
+    assert_eq!(permissions(&diff, "Member", "gained"), ["refunds"]);
+    assert_eq!(permissions(&diff, "Clerk", "gained"), ["refunds"]);
+    assert_eq!(diff["catalog"]["permissions_added"][0]["name"], "refunds");
+    assert_eq!(diff["catalog"]["permissions_changed"][0]["name"], "orders");
+    assert_eq!(
+        diff["catalog"]["permissions_changed"][0]["group"],
+        serde_json::json!({"before": "basic", "after": "admin"})
+    );
+    let run = rolec(dir.path(), &["diff", "HEAD~1", "HEAD"]);
+    assert!(
+        run.stdout
+            .contains("changed built-in role `Member`\n  + refunds\n"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout
+            .contains("    permission `orders` moved from group `basic` to `admin`\n"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn diff_reads_each_revision_with_its_own_settings_and_files() {
+    // The first commit has no policies at all: every role of the second is added. Hidden
+    // files and other extensions are skipped, as in a working tree.
+    let dir = repository(&[("README.md", "nothing yet\n")]);
+    commit(
+        dir.path(),
+        &[
+            ("rolec.yaml", "sources: [roles]\nauthor: Administrator\n"),
+            ("roles/a.roles", "role A copies Guest\n"),
+            ("roles/.draft/b.roles", "role B copies Guest\n"),
+            ("roles/notes.txt", "role C copies Guest\n"),
+            ("policies/ignored.roles", "role D copies Guest\n"),
+        ],
+        "policies",
+    );
+    let diff = diff_json(dir.path(), &["HEAD~1", "HEAD"], 0);
+    assert_eq!(changes(&diff), [("A".into(), "added".into(), None)]);
+
+    // The project may live in a subfolder of the repository.
+    let dir = repository(&[
+        ("project/rolec.yaml", "author: Administrator\n"),
+        ("project/policies/a.roles", "role A copies Guest\n"),
+    ]);
+    commit(
+        dir.path(),
+        &[("project/policies/a.roles", "role A copies Guest < +crm >\n")],
+        "more",
+    );
+    let project = dir.path().join("project");
+    let diff = diff_json(&project, &["HEAD~1"], 0);
+    assert_eq!(permissions(&diff, "A", "gained"), ["crm"]);
+}
+
+#[test]
+fn diff_compares_folders_and_artifact_files() {
+    let dir = project(&[("old/a.roles", SALES_BEFORE), ("new/a.roles", SALES_AFTER)]);
+    let diff = diff_json(dir.path(), &["old", "new"], 0);
+    assert_eq!(changes(&diff).len(), 4);
+    let run = rolec(dir.path(), &["build", "old", "-o", "old.json"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    let from_artifact = diff_json(dir.path(), &["old.json", "new"], 0);
+    assert_eq!(from_artifact["roles"], diff["roles"]);
+    assert_eq!(from_artifact["base"], "old.json");
+    // An artifact against itself: no change.
+    let same = diff_json(dir.path(), &["old.json", "old.json"], 0);
+    assert_eq!(same["roles"], serde_json::json!([]));
+}
+
+#[test]
+fn diff_problems_with_a_side() {
+    let dir = repository(&[("policies/a.roles", CLEAN)]);
+    // A side with errors: its diagnostics, exit status 1.
+    write_file(dir.path(), "policies/a.roles", ESCALATION);
+    let run = rolec(dir.path(), &["diff", "HEAD"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("the policies of `working tree` have errors"),
+        "{}",
+        run.describe()
+    );
+    assert!(run.stderr.contains("escalation"), "{}", run.describe());
+    assert_eq!(run.stdout, "");
+
+    // Neither a path nor a revision; a JSON file that is not an artifact: exit status 2.
+    let run = rolec(dir.path(), &["diff", "nosuch"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("`nosuch` is not a file, a folder or a git revision"),
+        "{}",
+        run.describe()
+    );
+    write_file(dir.path(), "other.json", "{\"schema\": \"something/v2\"}");
+    let run = rolec(dir.path(), &["diff", "other.json", "HEAD"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("`other.json` is not a rolec artifact"),
+        "{}",
+        run.describe()
+    );
+
+    // Outside a git repository, a revision cannot be read.
+    let plain = project(&[("policies/a.roles", CLEAN)]);
+    let run = rolec(plain.path(), &["diff", "main"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+}

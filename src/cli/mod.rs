@@ -4,6 +4,7 @@
 mod build;
 mod catalog;
 mod check;
+mod diff;
 mod explain;
 mod fmt;
 
@@ -63,6 +64,20 @@ enum Command {
         /// Write nothing; list the files that would change and exit 1 if there are any.
         #[arg(long)]
         check: bool,
+    },
+    /// Show what a change does to roles and permissions: roles added, removed and changed,
+    /// permissions gained and lost, sensitive gains marked.
+    Diff {
+        /// The old side: a git revision, a folder or `.roles` file, or an artifact (`.json`).
+        base: String,
+        /// The new side, like BASE (default: the working tree, the sources `check` reads).
+        head: Option<String>,
+        /// How the diff is printed (`--format` stays the format of diagnostics).
+        #[arg(long = "output-format", value_enum, default_value_t = diff::DiffFormat::Human)]
+        output_format: diff::DiffFormat,
+        /// Exit with status 1 when a role gains a permission of a sensitive group.
+        #[arg(long = "fail-on", value_enum, value_name = "WHAT")]
+        fail_on: Option<diff::FailOn>,
     },
     /// Print the effective catalog as YAML.
     Catalog,
@@ -147,7 +162,10 @@ fn run(cli: &Cli) -> u8 {
         Command::Lints { markdown } => return explain::lints(*markdown),
         _ => {}
     }
-    let json_to_stdout = !matches!(cli.command, Command::Build { .. } | Command::Fmt { .. });
+    let json_to_stdout = !matches!(
+        cli.command,
+        Command::Build { .. } | Command::Fmt { .. } | Command::Diff { .. }
+    );
     let config = match load_config(&cli.common, json_to_stdout) {
         Ok(config) => config,
         Err(status) => return status,
@@ -161,6 +179,19 @@ fn run(cli: &Cli) -> u8 {
             check,
         } => build::run(&cli.common, &config, paths, output.as_deref(), *check),
         Command::Fmt { paths, check } => fmt::run(&cli.common, &config, paths, *check),
+        Command::Diff {
+            base,
+            head,
+            output_format,
+            fail_on,
+        } => diff::run(
+            &cli.common,
+            &config,
+            base,
+            head.as_deref(),
+            *output_format,
+            *fail_on,
+        ),
         Command::Explain { .. } | Command::Lints { .. } => EXIT_OK,
     }
 }
@@ -286,11 +317,17 @@ fn compile_paths(
         let path = file.path.to_string_lossy().into_owned();
         policies.push(read_input(&path, file.display)?);
     }
+    let options = compile_options(common, config, emit_artifact);
+    compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
+}
+
+/// The options of a compile: flags first, then `rolec.yaml`.
+fn compile_options(common: &CommonArgs, config: &Config, emit_artifact: bool) -> CompileOptions {
     let mut lint_levels = LintLevels::default();
     for &(lint, level) in &config.lints {
         lint_levels.set(lint, level);
     }
-    let options = CompileOptions {
+    CompileOptions {
         default_author: common.author.clone().or_else(|| config.author.clone()),
         max_author: common
             .max_author
@@ -299,8 +336,7 @@ fn compile_paths(
         lint_levels,
         deny_warnings: common.deny_warnings,
         emit_artifact,
-    };
-    compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
+    }
 }
 
 /// Prints the diagnostics of a compilation; machine formats go to stdout when

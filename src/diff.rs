@@ -1,0 +1,1001 @@
+//! The semantic diff behind `rolec diff`: what a change does to who can do what. Two
+//! artifacts (section 5) in, a [`Diff`] out — roles added, removed, renamed and changed, with
+//! the permissions each gains and loses, built-in roles changed by a catalog change, and the
+//! catalog's own changes — and the diff printed for a terminal, a pull-request comment
+//! (Markdown) or a machine (JSON). Pure: no I/O.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::emit::SCHEMA;
+use crate::names;
+
+/// The schema identifier of `rolec diff --output-format json`.
+pub const DIFF_SCHEMA: &str = "rolec.diff/v1";
+
+// ── The artifact, read back ────────────────────────────────────────────────────────────────
+
+/// An artifact, as `rolec build` writes it (fields the diff does not use are ignored).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Artifact {
+    pub schema: String,
+    pub catalog: ArtifactCatalog,
+    pub roles: Vec<ArtifactRole>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ArtifactCatalog {
+    pub name: String,
+    pub groups: Vec<ArtifactGroup>,
+    pub permissions: Vec<ArtifactPermission>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ArtifactGroup {
+    pub name: String,
+    pub title: String,
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ArtifactPermission {
+    pub name: String,
+    pub group: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ArtifactRole {
+    pub name: String,
+    pub builtin: bool,
+    pub base: Option<ArtifactBase>,
+    pub author: Option<String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    pub permissions: Vec<String>,
+}
+
+/// `copies R` or `inherits A, B`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ArtifactBase {
+    pub kind: String,
+    pub roles: Vec<String>,
+}
+
+/// Reads an artifact; the error says why the bytes are not one, in a user's words.
+pub fn parse_artifact(bytes: &[u8]) -> Result<Artifact, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| format!("not JSON ({error})"))?;
+    match value.get("schema").and_then(serde_json::Value::as_str) {
+        Some(SCHEMA) => {}
+        Some(other) => return Err(format!("its schema is `{other}`, not `{SCHEMA}`")),
+        None => return Err(format!("it has no `\"schema\": \"{SCHEMA}\"`")),
+    }
+    serde_json::from_value(value).map_err(|error| format!("not a valid artifact ({error})"))
+}
+
+// ── The diff ───────────────────────────────────────────────────────────────────────────────
+
+/// A value before and after the change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Changed<T> {
+    pub before: T,
+    pub after: T,
+}
+
+/// What happened to a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Removed,
+    /// Removed under one name and added under another with the same permissions, base and
+    /// author.
+    Renamed,
+    Changed,
+}
+
+/// A permission gained or lost, with its group and whether that group is sensitive (in the
+/// new catalog for a gain, in the old one for a loss).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PermissionChange {
+    pub name: String,
+    pub group: String,
+    pub sensitive: bool,
+}
+
+/// An annotation added (`before` null), removed (`after` null) or changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AnnotationChange {
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One role that differs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleDiff {
+    pub name: String,
+    pub builtin: bool,
+    pub change: Change,
+    /// The old name of a renamed role.
+    pub renamed_from: Option<String>,
+    /// In the new catalog's order.
+    pub gained: Vec<PermissionChange>,
+    /// In the old catalog's order.
+    pub lost: Vec<PermissionChange>,
+    /// Present when the base differs (always for an added or removed role).
+    pub base: Option<Changed<Option<ArtifactBase>>>,
+    /// Present when the author differs (always for an added or removed custom role).
+    pub author: Option<Changed<Option<String>>>,
+    pub annotations: Vec<AnnotationChange>,
+}
+
+impl RoleDiff {
+    pub fn sensitive_gains(&self) -> usize {
+        self.gained.iter().filter(|p| p.sensitive).count()
+    }
+}
+
+/// A group whose title or sensitivity changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupDiff {
+    pub name: String,
+    pub title: Option<Changed<String>>,
+    pub sensitive: Option<Changed<bool>>,
+}
+
+/// A permission that moved to another group or got another description.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PermissionDiff {
+    pub name: String,
+    pub group: Option<Changed<String>>,
+    pub description: Option<Changed<String>>,
+}
+
+/// Changes to the catalog itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogDiff {
+    pub name: Option<Changed<String>>,
+    pub groups_added: Vec<ArtifactGroup>,
+    pub groups_removed: Vec<ArtifactGroup>,
+    pub groups_changed: Vec<GroupDiff>,
+    pub permissions_added: Vec<ArtifactPermission>,
+    pub permissions_removed: Vec<ArtifactPermission>,
+    pub permissions_changed: Vec<PermissionDiff>,
+}
+
+impl CatalogDiff {
+    pub fn is_empty(&self) -> bool {
+        self == &CatalogDiff::default()
+    }
+}
+
+/// Everything that differs between two artifacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Built-in roles first (in the new catalog's order, then removed ones), then custom
+    /// roles in byte order of their names.
+    pub roles: Vec<RoleDiff>,
+    pub catalog: CatalogDiff,
+    /// How many permissions of sensitive groups were gained, over all roles.
+    pub sensitive_gains: usize,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.catalog.is_empty()
+    }
+}
+
+/// Facts about a catalog's permissions: group and sensitivity by name.
+struct PermissionFacts<'a> {
+    groups: HashMap<&'a str, (&'a str, bool)>,
+}
+
+impl<'a> PermissionFacts<'a> {
+    fn new(catalog: &'a ArtifactCatalog) -> PermissionFacts<'a> {
+        let sensitive: HashMap<&str, bool> = catalog
+            .groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.sensitive))
+            .collect();
+        let groups = catalog
+            .permissions
+            .iter()
+            .map(|p| {
+                let group = p.group.as_str();
+                (
+                    p.name.as_str(),
+                    (group, sensitive.get(group).copied().unwrap_or(false)),
+                )
+            })
+            .collect();
+        PermissionFacts { groups }
+    }
+
+    fn describe(&self, name: &str) -> PermissionChange {
+        let (group, sensitive) = self.groups.get(name).copied().unwrap_or(("", false));
+        PermissionChange {
+            name: name.to_string(),
+            group: group.to_string(),
+            sensitive,
+        }
+    }
+}
+
+/// Compares two artifacts.
+pub fn diff(base: &Artifact, head: &Artifact) -> Diff {
+    let base_facts = PermissionFacts::new(&base.catalog);
+    let head_facts = PermissionFacts::new(&head.catalog);
+    let base_roles: HashMap<&str, &ArtifactRole> =
+        base.roles.iter().map(|r| (r.name.as_str(), r)).collect();
+    let head_roles: HashMap<&str, &ArtifactRole> =
+        head.roles.iter().map(|r| (r.name.as_str(), r)).collect();
+
+    let mut builtin_names: Vec<&str> = Vec::new();
+    let mut custom_names: BTreeSet<&str> = BTreeSet::new();
+    for role in head.roles.iter().chain(&base.roles) {
+        if role.builtin {
+            if !builtin_names.contains(&role.name.as_str()) {
+                builtin_names.push(&role.name);
+            }
+        } else {
+            custom_names.insert(&role.name);
+        }
+    }
+    custom_names.retain(|name| !builtin_names.contains(name));
+
+    let compare = |name: &str| -> Option<RoleDiff> {
+        let before = base_roles.get(name).copied();
+        let after = head_roles.get(name).copied();
+        role_diff(name, before, after, &base_facts, &head_facts)
+    };
+    let mut roles: Vec<RoleDiff> = builtin_names.iter().filter_map(|n| compare(n)).collect();
+    let mut custom: Vec<RoleDiff> = custom_names.iter().filter_map(|n| compare(n)).collect();
+    detect_renames(&mut custom, &base_roles, &head_roles);
+    custom.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    roles.extend(custom);
+
+    let sensitive_gains = roles.iter().map(RoleDiff::sensitive_gains).sum();
+    Diff {
+        roles,
+        catalog: catalog_diff(&base.catalog, &head.catalog),
+        sensitive_gains,
+    }
+}
+
+fn role_diff(
+    name: &str,
+    before: Option<&ArtifactRole>,
+    after: Option<&ArtifactRole>,
+    base_facts: &PermissionFacts<'_>,
+    head_facts: &PermissionFacts<'_>,
+) -> Option<RoleDiff> {
+    let empty = Vec::new();
+    let before_permissions = before.map_or(&empty, |r| &r.permissions);
+    let after_permissions = after.map_or(&empty, |r| &r.permissions);
+    let before_set: BTreeSet<&str> = before_permissions.iter().map(String::as_str).collect();
+    let after_set: BTreeSet<&str> = after_permissions.iter().map(String::as_str).collect();
+    let gained: Vec<PermissionChange> = after_permissions
+        .iter()
+        .filter(|p| !before_set.contains(p.as_str()))
+        .map(|p| head_facts.describe(p))
+        .collect();
+    let lost: Vec<PermissionChange> = before_permissions
+        .iter()
+        .filter(|p| !after_set.contains(p.as_str()))
+        .map(|p| base_facts.describe(p))
+        .collect();
+    let change = match (before, after) {
+        (None, None) => return None,
+        (None, Some(_)) => Change::Added,
+        (Some(_), None) => Change::Removed,
+        (Some(_), Some(_)) => Change::Changed,
+    };
+    let before_base = before.and_then(|r| r.base.clone());
+    let after_base = after.and_then(|r| r.base.clone());
+    let before_author = before.and_then(|r| r.author.clone());
+    let after_author = after.and_then(|r| r.author.clone());
+    let whole = change != Change::Changed;
+    let builtin = after.or(before).is_some_and(|r| r.builtin);
+    let diff = RoleDiff {
+        name: name.to_string(),
+        builtin,
+        change,
+        renamed_from: None,
+        gained,
+        lost,
+        base: (whole || before_base != after_base).then_some(Changed {
+            before: before_base,
+            after: after_base,
+        }),
+        author: ((whole && !builtin) || before_author != after_author).then_some(Changed {
+            before: before_author,
+            after: after_author,
+        }),
+        annotations: annotation_changes(before, after),
+    };
+    let unchanged = change == Change::Changed
+        && diff.gained.is_empty()
+        && diff.lost.is_empty()
+        && diff.base.is_none()
+        && diff.author.is_none()
+        && diff.annotations.is_empty();
+    (!unchanged).then_some(diff)
+}
+
+fn annotation_changes(
+    before: Option<&ArtifactRole>,
+    after: Option<&ArtifactRole>,
+) -> Vec<AnnotationChange> {
+    let empty = BTreeMap::new();
+    let before = before.map_or(&empty, |r| &r.annotations);
+    let after = after.map_or(&empty, |r| &r.annotations);
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|key| before.get(*key) != after.get(*key))
+        .map(|key| AnnotationChange {
+            key: key.clone(),
+            before: before.get(key).cloned(),
+            after: after.get(key).cloned(),
+        })
+        .collect()
+}
+
+/// Pairs a removed custom role with an added one that has the same permissions, base and
+/// author, when each is the only one of its side with them: one renamed role instead of a
+/// removal and an addition.
+fn detect_renames(
+    custom: &mut Vec<RoleDiff>,
+    base_roles: &HashMap<&str, &ArtifactRole>,
+    head_roles: &HashMap<&str, &ArtifactRole>,
+) {
+    type Key<'a> = (
+        BTreeSet<&'a str>,
+        &'a Option<ArtifactBase>,
+        &'a Option<String>,
+    );
+    fn key<'a>(role: &'a ArtifactRole) -> Key<'a> {
+        (
+            role.permissions.iter().map(String::as_str).collect(),
+            &role.base,
+            &role.author,
+        )
+    }
+    let mut removed: Vec<(Key<'_>, &str)> = Vec::new();
+    let mut added: Vec<(Key<'_>, &str)> = Vec::new();
+    for diff in custom.iter() {
+        match diff.change {
+            Change::Removed => {
+                if let Some(role) = base_roles.get(diff.name.as_str()) {
+                    removed.push((key(role), role.name.as_str()));
+                }
+            }
+            Change::Added => {
+                if let Some(role) = head_roles.get(diff.name.as_str()) {
+                    added.push((key(role), role.name.as_str()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for (old_key, old_name) in &removed {
+        let same_old = removed.iter().filter(|(k, _)| k == old_key).count();
+        let matching: Vec<&str> = added
+            .iter()
+            .filter(|(k, _)| k == old_key)
+            .map(|(_, name)| *name)
+            .collect();
+        if let ([new_name], 1) = (matching.as_slice(), same_old) {
+            renames.push(((*old_name).to_string(), (*new_name).to_string()));
+        }
+    }
+    for (old_name, new_name) in renames {
+        let before = base_roles.get(old_name.as_str()).copied();
+        let after = head_roles.get(new_name.as_str()).copied();
+        custom.retain(|d| d.name != old_name && d.name != new_name);
+        custom.push(RoleDiff {
+            name: new_name,
+            builtin: false,
+            change: Change::Renamed,
+            renamed_from: Some(old_name),
+            gained: Vec::new(),
+            lost: Vec::new(),
+            base: None,
+            author: None,
+            annotations: annotation_changes(before, after),
+        });
+    }
+}
+
+fn catalog_diff(base: &ArtifactCatalog, head: &ArtifactCatalog) -> CatalogDiff {
+    let base_groups: HashMap<&str, &ArtifactGroup> =
+        base.groups.iter().map(|g| (g.name.as_str(), g)).collect();
+    let head_groups: HashMap<&str, &ArtifactGroup> =
+        head.groups.iter().map(|g| (g.name.as_str(), g)).collect();
+    let base_permissions: HashMap<&str, &ArtifactPermission> = base
+        .permissions
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let head_permissions: HashMap<&str, &ArtifactPermission> = head
+        .permissions
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let changed = |before: &str, after: &str| {
+        (before != after).then(|| Changed {
+            before: before.to_string(),
+            after: after.to_string(),
+        })
+    };
+    CatalogDiff {
+        name: changed(&base.name, &head.name),
+        groups_added: head
+            .groups
+            .iter()
+            .filter(|g| !base_groups.contains_key(g.name.as_str()))
+            .cloned()
+            .collect(),
+        groups_removed: base
+            .groups
+            .iter()
+            .filter(|g| !head_groups.contains_key(g.name.as_str()))
+            .cloned()
+            .collect(),
+        groups_changed: head
+            .groups
+            .iter()
+            .filter_map(|after| {
+                let before = base_groups.get(after.name.as_str())?;
+                let diff = GroupDiff {
+                    name: after.name.clone(),
+                    title: changed(&before.title, &after.title),
+                    sensitive: (before.sensitive != after.sensitive).then_some(Changed {
+                        before: before.sensitive,
+                        after: after.sensitive,
+                    }),
+                };
+                (diff.title.is_some() || diff.sensitive.is_some()).then_some(diff)
+            })
+            .collect(),
+        permissions_added: head
+            .permissions
+            .iter()
+            .filter(|p| !base_permissions.contains_key(p.name.as_str()))
+            .cloned()
+            .collect(),
+        permissions_removed: base
+            .permissions
+            .iter()
+            .filter(|p| !head_permissions.contains_key(p.name.as_str()))
+            .cloned()
+            .collect(),
+        permissions_changed: head
+            .permissions
+            .iter()
+            .filter_map(|after| {
+                let before = base_permissions.get(after.name.as_str())?;
+                let diff = PermissionDiff {
+                    name: after.name.clone(),
+                    group: changed(&before.group, &after.group),
+                    description: changed(&before.description, &after.description),
+                };
+                (diff.group.is_some() || diff.description.is_some()).then_some(diff)
+            })
+            .collect(),
+    }
+}
+
+// ── Printing ───────────────────────────────────────────────────────────────────────────────
+
+/// `copies User`, `inherits A, B`, `no base`.
+fn describe_base(base: &Option<ArtifactBase>, quote: fn(&str) -> String) -> String {
+    match base {
+        None => "no base".into(),
+        Some(base) => {
+            let roles: Vec<String> = base.roles.iter().map(|r| quote(r)).collect();
+            format!("{} {}", base.kind, roles.join(", "))
+        }
+    }
+}
+
+/// `text` with every control, bidirectional or invisible character replaced by U+FFFD: an
+/// artifact read from a file is untrusted, and its names must not drive the terminal or hide
+/// text in a comment.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || names::is_bidi_control(c) || names::is_invisible(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn backticked(text: &str) -> String {
+    format!("`{}`", visible(text))
+}
+
+/// The summary line: how many roles changed, and the sensitive gains.
+fn summary(diff: &Diff) -> String {
+    if diff.is_empty() {
+        return "no changes to roles or the catalog".into();
+    }
+    let count = |change| diff.roles.iter().filter(|r| r.change == change).count();
+    let mut parts = Vec::new();
+    for (change, word) in [
+        (Change::Added, "added"),
+        (Change::Removed, "removed"),
+        (Change::Renamed, "renamed"),
+        (Change::Changed, "changed"),
+    ] {
+        let n = count(change);
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let roles = diff.roles.len();
+    let mut line = if roles == 0 {
+        "no role changed".to_string()
+    } else {
+        format!(
+            "{roles} {} ({})",
+            if roles == 1 { "role" } else { "roles" },
+            parts.join(", ")
+        )
+    };
+    if !diff.catalog.is_empty() {
+        line.push_str("; the catalog changed");
+    }
+    match diff.sensitive_gains {
+        0 => line.push_str("; no sensitive permission gained"),
+        1 => line.push_str("; 1 sensitive permission gained"),
+        n => {
+            let _ = write!(line, "; {n} sensitive permissions gained");
+        }
+    }
+    line
+}
+
+fn role_heading(role: &RoleDiff, quote: fn(&str) -> String) -> String {
+    let kind = if role.builtin {
+        "built-in role"
+    } else {
+        "role"
+    };
+    let name = quote(&role.name);
+    match role.change {
+        Change::Added => format!("added {kind} {name}"),
+        Change::Removed => format!("removed {kind} {name}"),
+        Change::Changed => format!("changed {kind} {name}"),
+        Change::Renamed => format!(
+            "renamed {kind} {} to {name} (same permissions)",
+            quote(role.renamed_from.as_deref().unwrap_or(""))
+        ),
+    }
+}
+
+/// Facts about a role other than its permissions, one per line: base, author, annotations.
+fn role_facts(role: &RoleDiff, quote: fn(&str) -> String) -> Vec<String> {
+    let mut facts = Vec::new();
+    let author = |author: &Option<String>| author.as_deref().map_or("none".into(), quote);
+    match role.change {
+        Change::Added | Change::Removed => {
+            let side = |changed: &Changed<Option<ArtifactBase>>| {
+                if role.change == Change::Added {
+                    changed.after.clone()
+                } else {
+                    changed.before.clone()
+                }
+            };
+            if let Some(base) = &role.base {
+                facts.push(format!("base: {}", describe_base(&side(base), quote)));
+            }
+            if let Some(changed) = &role.author {
+                let value = if role.change == Change::Added {
+                    &changed.after
+                } else {
+                    &changed.before
+                };
+                facts.push(format!("author: {}", author(value)));
+            }
+        }
+        Change::Changed | Change::Renamed => {
+            if let Some(base) = &role.base {
+                facts.push(format!(
+                    "base: {} → {}",
+                    describe_base(&base.before, quote),
+                    describe_base(&base.after, quote)
+                ));
+            }
+            if let Some(changed) = &role.author {
+                facts.push(format!(
+                    "author: {} → {}",
+                    author(&changed.before),
+                    author(&changed.after)
+                ));
+            }
+        }
+    }
+    for annotation in &role.annotations {
+        let value = |v: &Option<String>| v.as_deref().map_or("none".into(), quote);
+        let key = quote(&format!("@{}", annotation.key));
+        facts.push(match role.change {
+            Change::Added => format!("annotation {key}: {}", value(&annotation.after)),
+            Change::Removed => format!("annotation {key}: {}", value(&annotation.before)),
+            Change::Changed | Change::Renamed => format!(
+                "annotation {key}: {} → {}",
+                value(&annotation.before),
+                value(&annotation.after)
+            ),
+        });
+    }
+    facts
+}
+
+/// Catalog changes, one per line.
+fn catalog_lines(catalog: &CatalogDiff, quote: fn(&str) -> String) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(name) = &catalog.name {
+        lines.push(format!(
+            "catalog renamed {} → {}",
+            quote(&name.before),
+            quote(&name.after)
+        ));
+    }
+    let sensitive = |s: bool| if s { " (sensitive)" } else { "" };
+    for group in &catalog.groups_added {
+        lines.push(format!(
+            "added group {}{}",
+            quote(&group.name),
+            sensitive(group.sensitive)
+        ));
+    }
+    for group in &catalog.groups_removed {
+        lines.push(format!("removed group {}", quote(&group.name)));
+    }
+    for group in &catalog.groups_changed {
+        if let Some(change) = &group.sensitive {
+            lines.push(format!(
+                "group {} is {}",
+                quote(&group.name),
+                if change.after {
+                    "now sensitive"
+                } else {
+                    "no longer sensitive"
+                }
+            ));
+        }
+        if let Some(title) = &group.title {
+            lines.push(format!(
+                "group {} retitled {} → {}",
+                quote(&group.name),
+                quote(&title.before),
+                quote(&title.after)
+            ));
+        }
+    }
+    for permission in &catalog.permissions_added {
+        lines.push(format!(
+            "added permission {} in group {}",
+            quote(&permission.name),
+            quote(&permission.group)
+        ));
+    }
+    for permission in &catalog.permissions_removed {
+        lines.push(format!("removed permission {}", quote(&permission.name)));
+    }
+    for permission in &catalog.permissions_changed {
+        if let Some(group) = &permission.group {
+            lines.push(format!(
+                "permission {} moved from group {} to {}",
+                quote(&permission.name),
+                quote(&group.before),
+                quote(&group.after)
+            ));
+        }
+        if permission.description.is_some() {
+            lines.push(format!(
+                "permission {} has a new description",
+                quote(&permission.name)
+            ));
+        }
+    }
+    lines
+}
+
+/// The diff for a terminal: one block per role, `+` for a gain (`!` marks a sensitive one),
+/// `-` for a loss, then the catalog's changes and a summary line.
+pub fn human(diff: &Diff, base_label: &str, head_label: &str) -> String {
+    let mut out = format!(
+        "rolec diff {} → {}\n",
+        visible(base_label),
+        visible(head_label)
+    );
+    for role in &diff.roles {
+        let _ = writeln!(out, "\n{}", role_heading(role, backticked));
+        for fact in role_facts(role, backticked) {
+            let _ = writeln!(out, "    {fact}");
+        }
+        for permission in &role.gained {
+            let name = visible(&permission.name);
+            if permission.sensitive {
+                let group = visible(&permission.group);
+                let _ = writeln!(out, "  + {name}  ! sensitive ({group})");
+            } else {
+                let _ = writeln!(out, "  + {name}");
+            }
+        }
+        if role.change == Change::Removed {
+            let count = role.lost.len();
+            let _ = writeln!(
+                out,
+                "    held {count} permission{}",
+                if count == 1 { "" } else { "s" }
+            );
+        } else {
+            for permission in &role.lost {
+                let _ = writeln!(out, "  - {}", visible(&permission.name));
+            }
+        }
+    }
+    let catalog = catalog_lines(&diff.catalog, backticked);
+    if !catalog.is_empty() {
+        out.push_str("\ncatalog\n");
+        for line in catalog {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    let _ = writeln!(out, "\n{}", summary(diff));
+    out
+}
+
+/// `text` as a Markdown code span that survives any content and table cells: a fence longer
+/// than any run of backticks in it, and `|` escaped.
+pub fn markdown_code(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') || text.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!(
+        "{fence}{pad}{}{pad}{fence}",
+        visible(text).replace('|', "\\|")
+    )
+}
+
+/// The diff as a pull-request comment: a heading with the summary, a table of roles, the
+/// sensitive gains in bold with a warning sign, and the catalog's changes in a list.
+pub fn markdown(diff: &Diff, base_label: &str, head_label: &str) -> String {
+    let mut out = format!(
+        "### rolec diff: {} → {}\n\n",
+        markdown_code(base_label),
+        markdown_code(head_label)
+    );
+    if diff.sensitive_gains > 0 {
+        let _ = writeln!(out, "> [!WARNING]\n> **{}**\n", summary(diff));
+    } else {
+        let _ = writeln!(out, "{}\n", summary(diff));
+    }
+    if !diff.roles.is_empty() {
+        out.push_str("| role | change | gains | losses |\n| --- | --- | --- | --- |\n");
+        for role in &diff.roles {
+            let change = match role.change {
+                Change::Added => "added".to_string(),
+                Change::Removed => "removed".to_string(),
+                Change::Changed => "changed".to_string(),
+                Change::Renamed => format!(
+                    "renamed from {}",
+                    markdown_code(role.renamed_from.as_deref().unwrap_or(""))
+                ),
+            };
+            let mut details = vec![change];
+            if role.builtin {
+                details.push("built-in".into());
+            }
+            details.extend(role_facts(role, markdown_code));
+            let gains: Vec<String> = role
+                .gained
+                .iter()
+                .map(|p| {
+                    if p.sensitive {
+                        format!(
+                            "⚠️ **{}** (sensitive: {})",
+                            markdown_code(&p.name),
+                            markdown_code(&p.group)
+                        )
+                    } else {
+                        markdown_code(&p.name)
+                    }
+                })
+                .collect();
+            let losses = if role.change == Change::Removed {
+                format!("all ({})", role.lost.len())
+            } else {
+                role.lost
+                    .iter()
+                    .map(|p| markdown_code(&p.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                markdown_code(&role.name),
+                details.join("<br>"),
+                gains.join(", "),
+                losses
+            );
+        }
+        out.push('\n');
+    }
+    let catalog = catalog_lines(&diff.catalog, markdown_code);
+    if !catalog.is_empty() {
+        out.push_str("**Catalog**\n\n");
+        for line in catalog {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonDiff<'a> {
+    schema: &'static str,
+    base: &'a str,
+    head: &'a str,
+    #[serde(flatten)]
+    diff: &'a Diff,
+}
+
+/// The diff as one JSON document (`"schema": "rolec.diff/v1"`), ending with a newline.
+pub fn json(diff: &Diff, base_label: &str, head_label: &str) -> String {
+    let document = JsonDiff {
+        schema: DIFF_SCHEMA,
+        base: base_label,
+        head: head_label,
+        diff,
+    };
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(name: &str, permissions: &[&str]) -> ArtifactRole {
+        ArtifactRole {
+            name: name.into(),
+            builtin: false,
+            base: None,
+            author: Some("Administrator".into()),
+            annotations: BTreeMap::new(),
+            permissions: permissions.iter().map(|p| (*p).to_string()).collect(),
+        }
+    }
+
+    fn artifact(roles: Vec<ArtifactRole>) -> Artifact {
+        let group = |name: &str, sensitive| ArtifactGroup {
+            name: name.into(),
+            title: name.into(),
+            sensitive,
+        };
+        let permission = |name: &str, group: &str| ArtifactPermission {
+            name: name.into(),
+            group: group.into(),
+            description: name.into(),
+        };
+        Artifact {
+            schema: SCHEMA.into(),
+            catalog: ArtifactCatalog {
+                name: "test".into(),
+                groups: vec![group("basic", false), group("admin", true)],
+                permissions: vec![
+                    permission("a", "basic"),
+                    permission("b", "basic"),
+                    permission("s", "admin"),
+                ],
+            },
+            roles,
+        }
+    }
+
+    #[test]
+    fn gains_losses_and_sensitive_marks() {
+        let base = artifact(vec![role("X", &["a", "b"]), role("Gone", &["a"])]);
+        let head = artifact(vec![role("X", &["a", "s"]), role("New", &["b", "s"])]);
+        let diff = diff(&base, &head);
+        let names: Vec<(&str, Change)> = diff
+            .roles
+            .iter()
+            .map(|r| (r.name.as_str(), r.change))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Gone", Change::Removed),
+                ("New", Change::Added),
+                ("X", Change::Changed)
+            ]
+        );
+        let x = &diff.roles[2];
+        assert_eq!(x.gained.len(), 1);
+        assert!(x.gained[0].sensitive);
+        assert_eq!(x.lost[0].name, "b");
+        assert_eq!(diff.sensitive_gains, 2);
+        assert!(diff.catalog.is_empty());
+    }
+
+    #[test]
+    fn a_role_with_the_same_permissions_under_a_new_name_is_renamed() {
+        let base = artifact(vec![role("Old", &["a", "s"]), role("Twin1", &["b"])]);
+        let mut twin2 = role("Twin2", &["b"]);
+        twin2.annotations.insert("doc".into(), "x".into());
+        let head = artifact(vec![role("New", &["a", "s"]), twin2, role("Twin3", &["b"])]);
+        let diff = diff(&base, &head);
+        let renamed: Vec<_> = diff
+            .roles
+            .iter()
+            .filter(|r| r.change == Change::Renamed)
+            .collect();
+        assert_eq!(renamed.len(), 1, "{diff:#?}");
+        assert_eq!(renamed[0].name, "New");
+        assert_eq!(renamed[0].renamed_from.as_deref(), Some("Old"));
+        assert_eq!(diff.sensitive_gains, 0, "a rename gains nothing");
+        let others: Vec<(&str, Change)> = diff
+            .roles
+            .iter()
+            .filter(|r| r.change != Change::Renamed)
+            .map(|r| (r.name.as_str(), r.change))
+            .collect();
+        assert_eq!(
+            others,
+            [
+                ("Twin1", Change::Removed),
+                ("Twin2", Change::Added),
+                ("Twin3", Change::Added)
+            ],
+            "two candidates: no rename"
+        );
+    }
+
+    #[test]
+    fn identical_artifacts_have_no_diff() {
+        let one = artifact(vec![role("X", &["a"])]);
+        let diff = diff(&one, &one);
+        assert!(diff.is_empty());
+        assert_eq!(summary(&diff), "no changes to roles or the catalog");
+    }
+
+    #[test]
+    fn markdown_code_spans_survive_backticks_and_pipes() {
+        assert_eq!(markdown_code("a"), "`a`");
+        assert_eq!(markdown_code("a|b"), "`a\\|b`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn artifacts_are_recognised_by_their_schema() {
+        assert!(parse_artifact(b"{").is_err());
+        assert!(parse_artifact(b"{\"schema\": \"other\"}").is_err());
+        assert!(parse_artifact(b"{}").is_err());
+    }
+}
