@@ -1,0 +1,65 @@
+//! Arbitrary bytes (decoded lossily) into the parser: no panic, and every span of the AST
+//! and of the diagnostics is a character range of the text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use rolec::ast::{EditTarget, Statement};
+use rolec::source::{FileId, Span};
+
+fn assert_inside(text: &str, span: Span, what: &str) {
+    assert!(
+        span.file == FileId(0)
+            && span.start <= span.end
+            && text.get(span.start..span.end).is_some(),
+        "{what}: span {}..{} is not a character range of the {}-byte text",
+        span.start,
+        span.end,
+        text.len()
+    );
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let (file, diagnostics) = rolec::syntax::parse_file(FileId(0), &text);
+    for diagnostic in &diagnostics {
+        if let Some(span) = diagnostic.span {
+            assert_inside(&text, span, diagnostic.code.as_str());
+        }
+        for label in &diagnostic.secondary {
+            assert_inside(&text, label.span, "secondary label");
+        }
+    }
+    for statement in &file.statements {
+        match statement {
+            Statement::Author(author) => {
+                assert_inside(&text, author.span, "author");
+                assert_inside(&text, author.name.span, "author name");
+            }
+            Statement::Role(role) => {
+                assert_inside(&text, role.keyword, "role keyword");
+                assert_inside(&text, role.name.span, "role name");
+                for annotation in &role.annotations {
+                    assert_inside(&text, annotation.key.span, "annotation key");
+                }
+                for base in role.base.iter().flat_map(|base| &base.roles) {
+                    assert_inside(&text, base.span, "base");
+                }
+                for edit in &role.edits {
+                    assert_inside(&text, edit.span, "edit");
+                    assert_inside(&text, edit.target_span, "edit target");
+                    let target = match &edit.target {
+                        EditTarget::Permission(name) | EditTarget::Group(name) => name,
+                    };
+                    assert!(!target.is_empty(), "an edit without a target lowered");
+                }
+            }
+            Statement::Assert(assertion) => {
+                assert_inside(&text, assertion.span, "assert");
+                assert_inside(&text, assertion.role.span, "asserted role");
+                for permission in &assertion.permissions {
+                    assert_inside(&text, permission.span, "asserted permission");
+                }
+            }
+        }
+    }
+});

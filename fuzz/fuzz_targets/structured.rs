@@ -1,0 +1,423 @@
+//! Structured policies through the whole pipeline: an `arbitrary`-derived run (files with
+//! authors, roles with random names, `copies` / `inherits`, edits of permissions and groups,
+//! annotations, assertions; a default author, a ceiling, lint levels) is rendered to text and
+//! compiled with the embedded catalog.
+//!
+//! Checks, beyond "no panic":
+//! - an artifact comes out exactly when there is no error, and then every custom role of the
+//!   run is in it, its permissions are in catalog order without repeats, they are a subset of
+//!   its author's, its author holds the role-management permission and stays within the
+//!   ceiling, and following "role -> author" reaches a built-in without revisiting a role;
+//! - the files given in reversed order give the same artifact, byte for byte, and (unless a
+//!   `duplicate-role` makes which definition is first matter) the same diagnostic codes.
+#![no_main]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use rolec::compile::{compile, CompileOptions, InputFile};
+use rolec::lints::{Level, LINTS};
+
+const BUILTINS: [&str; 4] = ["Guest", "User", "Administrator", "Owner"];
+const MAX_FILES: usize = 6;
+const MAX_ROLES_PER_FILE: usize = 12;
+const MAX_EDITS: usize = 8;
+const MAX_PARENTS: usize = 4;
+
+/// A reference to a role: a built-in, a custom role of the run (by index), or an unknown one.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct RoleRef(u8);
+
+#[derive(Arbitrary, Debug)]
+enum NameStyle {
+    Bare,
+    /// A quoted name with a space in it.
+    Quoted,
+    /// The lowercased name of another role: collides with it (`duplicate-role`).
+    CollidesWith(RoleRef),
+    /// A built-in's name in lower case (`builtin-redefined`).
+    Builtin(u8),
+}
+
+#[derive(Arbitrary, Debug)]
+enum GenBase {
+    None,
+    Copies(RoleRef),
+    Inherits(Vec<RoleRef>),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Target {
+    Permission(u8),
+    Group(u8),
+    Unknown,
+}
+
+#[derive(Arbitrary, Debug)]
+struct GenEdit {
+    add: bool,
+    target: Target,
+}
+
+#[derive(Arbitrary, Debug)]
+struct GenRole {
+    name: NameStyle,
+    annotations: Vec<u8>,
+    base: GenBase,
+    edits: Vec<GenEdit>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct GenAssert {
+    role: RoleRef,
+    can: bool,
+    permissions: Vec<u8>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct GenFile {
+    author: Option<RoleRef>,
+    /// Put the `author` statement after the first role (`misplaced-author`).
+    author_late: bool,
+    roles: Vec<GenRole>,
+    asserts: Vec<GenAssert>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Run {
+    files: Vec<GenFile>,
+    default_author: Option<RoleRef>,
+    ceiling: Option<u8>,
+    deny_warnings: bool,
+    lint_levels: Vec<(u8, u8)>,
+}
+
+/// The permissions and groups of the embedded catalog, in catalog order.
+struct Names {
+    permissions: Vec<String>,
+    groups: Vec<String>,
+}
+
+fn catalog_names() -> &'static Names {
+    static NAMES: OnceLock<Names> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let options = CompileOptions {
+            emit_artifact: true,
+            ..CompileOptions::default()
+        };
+        let artifact = compile(None, Vec::new(), &options)
+            .ok()
+            .and_then(|compilation| compilation.artifact)
+            .expect("the embedded catalog compiles");
+        let artifact: serde_json::Value =
+            serde_json::from_slice(&artifact).expect("the artifact is JSON");
+        let names = |key: &str| -> Vec<String> {
+            artifact["catalog"][key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| item["name"].as_str().map(str::to_string))
+                .collect()
+        };
+        Names {
+            permissions: names("permissions"),
+            groups: names("groups"),
+        }
+    })
+}
+
+fn pick<T>(items: &[T], index: u8) -> &T {
+    &items[usize::from(index) % items.len()]
+}
+
+/// The names of the custom roles, in definition order (file by file).
+fn custom_names(files: &[GenFile]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let roles = files.iter().flat_map(|file| &file.roles);
+    let bare = |index: usize| format!("R{index}");
+    for (index, role) in roles.enumerate() {
+        let name = match &role.name {
+            NameStyle::Bare => bare(index),
+            NameStyle::Quoted => format!("\"Role {index}\""),
+            // An earlier role's name with its case changed (the first role has none to
+            // collide with, and gets a bare name in lower case).
+            NameStyle::CollidesWith(other) => {
+                let target = match index {
+                    0 => bare(index),
+                    _ => names[usize::from(other.0) % index].clone(),
+                };
+                let lowered = target.to_lowercase();
+                if lowered == target {
+                    target.to_uppercase()
+                } else {
+                    lowered
+                }
+            }
+            NameStyle::Builtin(which) => pick(&BUILTINS, *which).to_lowercase(),
+        };
+        names.push(name);
+    }
+    names
+}
+
+fn reference(names: &[String], role: RoleRef) -> String {
+    let index = usize::from(role.0) % (BUILTINS.len() + names.len() + 1);
+    match index.checked_sub(BUILTINS.len()) {
+        None => BUILTINS[index].to_string(),
+        Some(custom) => names
+            .get(custom)
+            .cloned()
+            .unwrap_or_else(|| "Nobody".into()),
+    }
+}
+
+fn render(run: &Run) -> Vec<InputFile> {
+    let catalog = catalog_names();
+    let names = custom_names(&run.files);
+    let mut next_role = 0;
+    run.files
+        .iter()
+        .enumerate()
+        .map(|(file_index, file)| {
+            let author = file
+                .author
+                .map(|author| format!("author {}\n", reference(&names, author)));
+            let mut text = String::new();
+            if !file.author_late {
+                text.push_str(author.as_deref().unwrap_or(""));
+            }
+            for (position, role) in file.roles.iter().enumerate() {
+                for (key_index, &key) in role.annotations.iter().enumerate().take(3) {
+                    text.push_str(&format!("@k{}(\"v{key_index} \\\"q\\\"\")\n", key % 3));
+                }
+                text.push_str(&format!("role {}", names[next_role]));
+                next_role += 1;
+                match &role.base {
+                    GenBase::None => {}
+                    GenBase::Copies(base) => {
+                        text.push_str(&format!(" copies {}", reference(&names, *base)))
+                    }
+                    GenBase::Inherits(parents) => {
+                        let parents: Vec<String> = parents
+                            .iter()
+                            .take(MAX_PARENTS)
+                            .map(|&parent| reference(&names, parent))
+                            .collect();
+                        if !parents.is_empty() {
+                            text.push_str(&format!(" inherits {}", parents.join(", ")));
+                        }
+                    }
+                }
+                if !role.edits.is_empty() {
+                    text.push_str(" <");
+                    for edit in role.edits.iter().take(MAX_EDITS) {
+                        let sign = if edit.add { '+' } else { '-' };
+                        let target = match edit.target {
+                            Target::Permission(index) => pick(&catalog.permissions, index).clone(),
+                            Target::Group(index) => format!("@{}", pick(&catalog.groups, index)),
+                            Target::Unknown => "nope".to_string(),
+                        };
+                        text.push_str(&format!(" {sign}{target}"));
+                    }
+                    text.push_str(" >");
+                }
+                text.push('\n');
+                if position == 0 && file.author_late {
+                    text.push_str(author.as_deref().unwrap_or(""));
+                }
+            }
+            for assertion in file.asserts.iter().take(3) {
+                let permissions: Vec<&str> = assertion
+                    .permissions
+                    .iter()
+                    .take(4)
+                    .map(|&index| pick(&catalog.permissions, index).as_str())
+                    .collect();
+                if permissions.is_empty() {
+                    continue;
+                }
+                text.push_str(&format!(
+                    "assert {} {} {}\n",
+                    reference(&names, assertion.role),
+                    if assertion.can { "can" } else { "cannot" },
+                    permissions.join(" ")
+                ));
+            }
+            InputFile {
+                path: format!("policies/f{file_index}.roles"),
+                bytes: text.into_bytes(),
+            }
+        })
+        .collect()
+}
+
+struct ArtifactRole {
+    builtin: bool,
+    author: Option<String>,
+    permissions: Vec<String>,
+}
+
+fn check_artifact(artifact: &[u8], run: &Run, sources: &str) {
+    let catalog = catalog_names();
+    let artifact: serde_json::Value =
+        serde_json::from_slice(artifact).expect("the artifact is JSON");
+    let roles: BTreeMap<String, ArtifactRole> = artifact["roles"]
+        .as_array()
+        .expect("the artifact has roles")
+        .iter()
+        .map(|role| {
+            let name = role["name"]
+                .as_str()
+                .expect("a role has a name")
+                .to_string();
+            let permissions = role["permissions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect();
+            let entry = ArtifactRole {
+                builtin: role["builtin"].as_bool() == Some(true),
+                author: role["author"].as_str().map(str::to_string),
+                permissions,
+            };
+            (name, entry)
+        })
+        .collect();
+    let defined: usize = run.files.iter().map(|file| file.roles.len()).sum();
+    let custom = roles.values().filter(|role| !role.builtin).count();
+    assert_eq!(
+        custom, defined,
+        "every custom role is in the artifact\n{sources}"
+    );
+
+    let position: HashMap<&str, usize> = catalog
+        .permissions
+        .iter()
+        .enumerate()
+        .map(|(index, name)| (name.as_str(), index))
+        .collect();
+    let set = |name: &str| -> BTreeSet<&str> {
+        roles
+            .get(name)
+            .map(|role| role.permissions.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    };
+    let ceiling = run.ceiling.map(|which| *pick(&BUILTINS, which));
+    for (name, role) in &roles {
+        let indices: Vec<usize> = role
+            .permissions
+            .iter()
+            .map(|p| *position.get(p.as_str()).expect("a catalog permission"))
+            .collect();
+        assert!(
+            indices.windows(2).all(|pair| pair[0] < pair[1]),
+            "`{name}`: permissions in catalog order, without repeats"
+        );
+        if role.builtin {
+            assert!(role.author.is_none(), "a built-in has no author");
+            continue;
+        }
+        let author = role.author.as_deref().expect("a custom role has an author");
+        assert!(
+            roles.contains_key(author),
+            "`{name}`: author `{author}` is not in the artifact"
+        );
+        let mine = set(name);
+        let theirs = set(author);
+        assert!(
+            mine.is_subset(&theirs),
+            "escalation compiled: `{name}` has {:?} that its author `{author}` lacks\n{sources}",
+            mine.difference(&theirs).collect::<Vec<_>>()
+        );
+        assert!(
+            theirs.contains("roles"),
+            "`{author}` cannot manage roles\n{sources}"
+        );
+        if let Some(ceiling) = ceiling {
+            assert!(
+                theirs.is_subset(&set(ceiling)),
+                "`{author}` is above the ceiling `{ceiling}`\n{sources}"
+            );
+        }
+        let mut seen = BTreeSet::from([name.as_str()]);
+        let mut current = author;
+        loop {
+            let role = roles.get(current).expect("an author in the artifact");
+            if role.builtin {
+                break;
+            }
+            assert!(
+                seen.insert(current),
+                "authority cycle through `{current}` compiled\n{sources}"
+            );
+            current = role.author.as_deref().expect("a custom role has an author");
+        }
+    }
+}
+
+fn codes(diagnostics: &[rolec::diagnostics::Diagnostic]) -> Vec<&'static str> {
+    let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    codes
+}
+
+fn run_one(mut run: Run) {
+    run.files.truncate(MAX_FILES);
+    for file in &mut run.files {
+        file.roles.truncate(MAX_ROLES_PER_FILE);
+    }
+    let files = render(&run);
+    let sources: String = files
+        .iter()
+        .map(|file| {
+            format!(
+                "---- {}\n{}",
+                file.path,
+                String::from_utf8_lossy(&file.bytes)
+            )
+        })
+        .collect();
+    let names = custom_names(&run.files);
+    let mut options = CompileOptions {
+        default_author: run.default_author.map(|author| reference(&names, author)),
+        max_author: run.ceiling.map(|which| pick(&BUILTINS, which).to_string()),
+        deny_warnings: run.deny_warnings,
+        emit_artifact: true,
+        ..CompileOptions::default()
+    };
+    for &(lint, level) in run.lint_levels.iter().take(LINTS.len()) {
+        let level = *pick(&[Level::Allow, Level::Warn, Level::Deny], level);
+        options.lint_levels.set(pick(LINTS, lint).lint, level);
+    }
+
+    let reversed: Vec<InputFile> = files.iter().rev().cloned().collect();
+    let forward = compile(None, files, &options).expect("a built-in ceiling is no usage error");
+    rolec_fuzz::check_reports(&forward);
+    assert_eq!(
+        forward.artifact.is_some(),
+        forward.error_count() == 0,
+        "an artifact exactly when there is no error"
+    );
+    if let Some(artifact) = &forward.artifact {
+        check_artifact(artifact, &run, &sources);
+    }
+
+    let backward = compile(None, reversed, &options).expect("a built-in ceiling is no usage error");
+    assert!(
+        forward.artifact == backward.artifact,
+        "the artifact depends on the order of the files\n{sources}"
+    );
+    let forward_codes = codes(&forward.diagnostics);
+    if !forward_codes.contains(&"duplicate-role") {
+        assert_eq!(
+            forward_codes,
+            codes(&backward.diagnostics),
+            "the diagnostics depend on the order of the files\n{sources}"
+        );
+    }
+}
+
+fuzz_target!(|run: Run| run_one(run));
