@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::ast::{PolicyFile, Statement};
+use crate::ast::PolicyFile;
 use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::emit;
@@ -197,7 +197,7 @@ fn parse_in_parallel(texts: &[(FileId, Arc<str>)]) -> (Vec<PolicyFile>, Vec<Diag
             .unwrap_or_default()
     };
     let per_thread = units.len().div_ceil(threads).max(1);
-    let results: Vec<(Vec<Statement>, Vec<Diagnostic>)> = if threads == 1 {
+    let mut results: Vec<syntax::ChunkParse> = if threads == 1 {
         units.iter().map(parse_unit).collect()
     } else {
         std::thread::scope(|scope| {
@@ -216,19 +216,25 @@ fn parse_in_parallel(texts: &[(FileId, Arc<str>)]) -> (Vec<PolicyFile>, Vec<Diag
                 .collect()
         })
     };
-    let mut files: Vec<PolicyFile> = texts
-        .iter()
-        .map(|(id, _)| PolicyFile {
+    let mut files = Vec::with_capacity(texts.len());
+    let mut diagnostics = Vec::new();
+    for (position, ((id, text), lines)) in texts.iter().zip(&indexes).enumerate() {
+        let ranges: Vec<(usize, usize)> = units
+            .iter()
+            .filter(|unit| unit.0 == position)
+            .map(|&(_, start, end)| (start, end))
+            .collect();
+        let chunks: Vec<syntax::ChunkParse> =
+            results.drain(..ranges.len().min(results.len())).collect();
+        let mut file = PolicyFile {
             file: *id,
             statements: Vec::new(),
-        })
-        .collect();
-    let mut diagnostics = Vec::new();
-    for (&(position, _, _), (statements, unit_diagnostics)) in units.iter().zip(results) {
-        if let Some(file) = files.get_mut(position) {
-            file.statements.extend(statements);
+        };
+        for chunk in syntax::mend_chunks(*id, text, lines, &ranges, chunks) {
+            file.statements.extend(chunk.statements);
+            diagnostics.extend(chunk.diagnostics);
         }
-        diagnostics.extend(unit_diagnostics);
+        files.push(file);
     }
     (files, diagnostics)
 }
@@ -321,6 +327,7 @@ fn confusing_characters(file: FileId, text: &str) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ast::Statement;
 
     fn summary(files: &[PolicyFile], diagnostics: &[Diagnostic]) -> Vec<String> {
         let mut lines: Vec<String> = files
@@ -358,6 +365,9 @@ mod tests {
                 3 => text.push_str(&format!("@doc(\"x\") role R{i} inherits Guest, User\n")),
                 4 => text.push_str(&format!("role R{i} copies\n  User < +insight\n  -mail >\n")),
                 5 => text.push_str(&format!("role \"R {i}\" copies < >\n")),
+                6 if i % 2 == 0 => {
+                    text.push_str(&format!("assert Guest\ncannot crm @k(\"v\")\nrole Q{i}\n"))
+                }
                 _ => text.push_str(&format!("author Owner role R{i}\n")),
             }
         }

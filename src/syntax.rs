@@ -69,13 +69,20 @@ fn starts_statement(rule: Rule) -> bool {
 /// Parses and lowers one file. Returns every statement that parsed, and the diagnostics.
 pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
-    let (statements, diagnostics) = parse_chunk(file, text, &lines, 0, text.len());
-    (PolicyFile { file, statements }, diagnostics)
+    let parsed = parse_chunk(file, text, &lines, 0, text.len());
+    (
+        PolicyFile {
+            file,
+            statements: parsed.statements,
+        },
+        parsed.diagnostics,
+    )
 }
 
-/// Splits `text` into ranges of about `target` bytes that each begin where a statement
-/// must begin, so that the ranges can be parsed independently (and in parallel) with
-/// [`parse_chunk`], giving exactly what one [`parse_file`] gives.
+/// Splits `text` into ranges of about `target` bytes that each begin at a line that starts
+/// a statement, so that the ranges can be parsed independently (and in parallel) with
+/// [`parse_chunk`]; [`mend_chunks`] then redoes the rare range that began inside a
+/// statement, so the result is exactly what one [`parse_file`] gives.
 pub fn chunk_ranges(text: &str, lines: &LineIndex, target: usize) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let mut start = 0;
@@ -93,6 +100,17 @@ pub fn chunk_ranges(text: &str, lines: &LineIndex, target: usize) -> Vec<(usize,
     ranges
 }
 
+/// What [`parse_chunk`] found, and where parsing in turn would go on after it.
+#[derive(Debug, Default)]
+pub struct ChunkParse {
+    pub statements: Vec<Statement>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The offset of the next statement a parse of the whole file would try: a chunk that
+    /// begins before it was split inside a statement (or inside text skipped after an
+    /// error), and must be parsed again from here.
+    pub resume: usize,
+}
+
 /// Parses the statements that begin in `range_start..range_end` of `text`.
 ///
 /// Each statement is parsed on a slice that ends where the next statement must begin (see
@@ -104,9 +122,10 @@ pub fn parse_chunk(
     lines: &LineIndex,
     range_start: usize,
     range_end: usize,
-) -> (Vec<Statement>, Vec<Diagnostic>) {
+) -> ChunkParse {
     let mut diagnostics = Vec::new();
     let mut statements = Vec::new();
+    let mut resume = text.len();
     let mut offset = if range_start == 0 && text.starts_with('\u{feff}') {
         3
     } else {
@@ -115,6 +134,7 @@ pub fn parse_chunk(
     loop {
         let start = skip_trivia(text, offset);
         if start >= range_end.min(text.len()) {
+            resume = start;
             break;
         }
         let bound = lines.statement_bound(text, start);
@@ -158,7 +178,50 @@ pub fn parse_chunk(
             }
         }
     }
-    (statements, diagnostics)
+    ChunkParse {
+        statements,
+        diagnostics,
+        resume,
+    }
+}
+
+/// Parses `ranges` of one file in turn (see [`chunk_ranges`]).
+pub fn parse_chunks(
+    file: FileId,
+    text: &str,
+    lines: &LineIndex,
+    ranges: &[(usize, usize)],
+) -> Vec<ChunkParse> {
+    let chunks = ranges
+        .iter()
+        .map(|&(start, end)| parse_chunk(file, text, lines, start, end))
+        .collect();
+    mend_chunks(file, text, lines, ranges, chunks)
+}
+
+/// Makes chunks parsed independently agree with one parse of the whole file: a chunk whose
+/// range begins before the point where the previous chunk's parse would go on (an
+/// annotation at the end of a line belongs to the `role` of the next line; an error's
+/// recovery may skip past a range's start) is parsed again from that point.
+pub fn mend_chunks(
+    file: FileId,
+    text: &str,
+    lines: &LineIndex,
+    ranges: &[(usize, usize)],
+    chunks: Vec<ChunkParse>,
+) -> Vec<ChunkParse> {
+    let mut mended = Vec::with_capacity(chunks.len());
+    let mut resume = 0;
+    for (&(start, end), chunk) in ranges.iter().zip(chunks) {
+        let chunk = if skip_trivia(text, start) < resume {
+            parse_chunk(file, text, lines, resume, end)
+        } else {
+            chunk
+        };
+        resume = resume.max(chunk.resume);
+        mended.push(chunk);
+    }
+    mended
 }
 
 /// The offset of the first token at or after `offset`: spaces, line ends and comments skipped.
@@ -680,17 +743,16 @@ mod tests {
 
     #[test]
     fn chunks_of_any_size_parse_like_the_whole_file() {
-        let text = "\u{feff}author A\n@doc(\"x\")\n@owner(\"y\")\nrole B < +crm\nrole C copies\n  D < -x >\n# c\nassert C can crm\n@doc(\"z\") role E\nrole F foo\nauthor G\n";
+        let text = "\u{feff}author A\n@doc(\"x\")\n@owner(\"y\")\nrole B < +crm\nrole C copies\n  D < -x >\n# c\nassert C can crm\n@doc(\"z\") role E\nrole F foo\nauthor G assert H\ncannot crm @k(\"v # x\")\nrole I\n@a(\"1\")\n@b(\"2\") role J\n";
         let whole = parse_file(FileId(0), text);
         let lines = LineIndex::new(text);
         for target in [1, 2, 10, 40, 1000] {
             let mut statements = 0;
             let mut diagnostics = Vec::new();
-            for (start, end) in chunk_ranges(text, &lines, target) {
-                let (chunk_statements, chunk_diagnostics) =
-                    parse_chunk(FileId(0), text, &lines, start, end);
-                statements += chunk_statements.len();
-                diagnostics.extend(chunk_diagnostics.into_iter().map(|d| (d.span, d.message)));
+            let ranges = chunk_ranges(text, &lines, target);
+            for chunk in parse_chunks(FileId(0), text, &lines, &ranges) {
+                statements += chunk.statements.len();
+                diagnostics.extend(chunk.diagnostics.into_iter().map(|d| (d.span, d.message)));
             }
             let expected: Vec<_> = whole
                 .1
