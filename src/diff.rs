@@ -4,7 +4,7 @@
 //! catalog's own changes — and the diff printed for a terminal, a pull-request comment
 //! (Markdown) or a machine (JSON). Pure: no I/O.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -58,7 +58,7 @@ pub struct ArtifactRole {
 }
 
 /// `copies R` or `inherits A, B`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct ArtifactBase {
     pub kind: String,
     pub roles: Vec<String>,
@@ -66,14 +66,19 @@ pub struct ArtifactBase {
 
 /// Reads an artifact; the error says why the bytes are not one, in a user's words.
 pub fn parse_artifact(bytes: &[u8]) -> Result<Artifact, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|error| format!("not JSON ({error})"))?;
-    match value.get("schema").and_then(serde_json::Value::as_str) {
-        Some(SCHEMA) => {}
-        Some(other) => return Err(format!("its schema is `{other}`, not `{SCHEMA}`")),
-        None => return Err(format!("it has no `\"schema\": \"{SCHEMA}\"`")),
+    /// The schema alone, read first so that another document gets a plain answer.
+    #[derive(Deserialize)]
+    struct SchemaOnly {
+        schema: Option<serde_json::Value>,
     }
-    serde_json::from_value(value).map_err(|error| format!("not a valid artifact ({error})"))
+    let head: SchemaOnly =
+        serde_json::from_slice(bytes).map_err(|error| format!("not JSON ({error})"))?;
+    match head.schema.as_ref().map(|schema| schema.as_str()) {
+        Some(Some(SCHEMA)) => {}
+        Some(Some(other)) => return Err(format!("its schema is `{other}`, not `{SCHEMA}`")),
+        _ => return Err(format!("it has no `\"schema\": \"{SCHEMA}\"`")),
+    }
+    serde_json::from_slice(bytes).map_err(|error| format!("not a valid artifact ({error})"))
 }
 
 // ── The diff ───────────────────────────────────────────────────────────────────────────────
@@ -277,18 +282,23 @@ fn role_diff(
     let empty = Vec::new();
     let before_permissions = before.map_or(&empty, |r| &r.permissions);
     let after_permissions = after.map_or(&empty, |r| &r.permissions);
-    let before_set: BTreeSet<&str> = before_permissions.iter().map(String::as_str).collect();
-    let after_set: BTreeSet<&str> = after_permissions.iter().map(String::as_str).collect();
-    let gained: Vec<PermissionChange> = after_permissions
-        .iter()
-        .filter(|p| !before_set.contains(p.as_str()))
-        .map(|p| head_facts.describe(p))
-        .collect();
-    let lost: Vec<PermissionChange> = before_permissions
-        .iter()
-        .filter(|p| !after_set.contains(p.as_str()))
-        .map(|p| base_facts.describe(p))
-        .collect();
+    let (gained, lost) = if before_permissions == after_permissions {
+        (Vec::new(), Vec::new())
+    } else {
+        let before_set: HashSet<&str> = before_permissions.iter().map(String::as_str).collect();
+        let after_set: HashSet<&str> = after_permissions.iter().map(String::as_str).collect();
+        let gained: Vec<PermissionChange> = after_permissions
+            .iter()
+            .filter(|p| !before_set.contains(p.as_str()))
+            .map(|p| head_facts.describe(p))
+            .collect();
+        let lost: Vec<PermissionChange> = before_permissions
+            .iter()
+            .filter(|p| !after_set.contains(p.as_str()))
+            .map(|p| base_facts.describe(p))
+            .collect();
+        (gained, lost)
+    };
     let change = match (before, after) {
         (None, None) => return None,
         (None, Some(_)) => Change::Added,
@@ -365,44 +375,56 @@ fn detect_renames(
             &role.author,
         )
     }
-    let mut removed: Vec<(Key<'_>, &str)> = Vec::new();
-    let mut added: Vec<(Key<'_>, &str)> = Vec::new();
+    // Each key, with the names of the roles that have it on each side.
+    let mut sides: HashMap<Key<'_>, (Vec<&str>, Vec<&str>)> = HashMap::new();
     for diff in custom.iter() {
         match diff.change {
             Change::Removed => {
                 if let Some(role) = base_roles.get(diff.name.as_str()) {
-                    removed.push((key(role), role.name.as_str()));
+                    sides.entry(key(role)).or_default().0.push(&role.name);
                 }
             }
             Change::Added => {
                 if let Some(role) = head_roles.get(diff.name.as_str()) {
-                    added.push((key(role), role.name.as_str()));
+                    sides.entry(key(role)).or_default().1.push(&role.name);
                 }
             }
             _ => {}
         }
     }
-    let mut renames: Vec<(String, String)> = Vec::new();
-    for (old_key, old_name) in &removed {
-        let same_old = removed.iter().filter(|(k, _)| k == old_key).count();
-        let matching: Vec<&str> = added
-            .iter()
-            .filter(|(k, _)| k == old_key)
-            .map(|(_, name)| *name)
-            .collect();
-        if let ([new_name], 1) = (matching.as_slice(), same_old) {
-            renames.push(((*old_name).to_string(), (*new_name).to_string()));
-        }
+    let renames: HashMap<&str, &str> = sides
+        .values()
+        .filter_map(
+            |(removed, added)| match (removed.as_slice(), added.as_slice()) {
+                ([old], [new]) => Some((*new, *old)),
+                _ => None,
+            },
+        )
+        .collect();
+    if renames.is_empty() {
+        return;
     }
-    for (old_name, new_name) in renames {
-        let before = base_roles.get(old_name.as_str()).copied();
-        let after = head_roles.get(new_name.as_str()).copied();
-        custom.retain(|d| d.name != old_name && d.name != new_name);
-        custom.push(RoleDiff {
-            name: new_name,
+    let old_names: HashSet<&str> = renames.values().copied().collect();
+    let mut kept = Vec::with_capacity(custom.len());
+    for diff in custom.drain(..) {
+        if diff.change == Change::Removed && old_names.contains(diff.name.as_str()) {
+            continue;
+        }
+        let old_name = match diff.change {
+            Change::Added => renames.get(diff.name.as_str()).copied(),
+            _ => None,
+        };
+        let Some(old_name) = old_name else {
+            kept.push(diff);
+            continue;
+        };
+        let before = base_roles.get(old_name).copied();
+        let after = head_roles.get(diff.name.as_str()).copied();
+        kept.push(RoleDiff {
+            name: diff.name,
             builtin: false,
             change: Change::Renamed,
-            renamed_from: Some(old_name),
+            renamed_from: Some(old_name.to_string()),
             gained: Vec::new(),
             lost: Vec::new(),
             base: None,
@@ -410,6 +432,7 @@ fn detect_renames(
             annotations: annotation_changes(before, after),
         });
     }
+    *custom = kept;
 }
 
 fn catalog_diff(base: &ArtifactCatalog, head: &ArtifactCatalog) -> CatalogDiff {
