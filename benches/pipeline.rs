@@ -19,7 +19,10 @@ use rolec::source::FileId;
 fn inputs(roles: usize) -> Vec<InputFile> {
     policy::generate(roles, 1000, 42)
         .into_iter()
-        .map(|file| InputFile { path: file.path, bytes: file.text.into_bytes() })
+        .map(|file| InputFile {
+            path: file.path,
+            bytes: file.text.into_bytes(),
+        })
         .collect()
 }
 
@@ -38,7 +41,10 @@ fn stages(c: &mut Criterion) {
             })
         });
         for (name, emit_artifact) in [("check", false), ("build", true)] {
-            let options = CompileOptions { emit_artifact, ..CompileOptions::default() };
+            let options = CompileOptions {
+                emit_artifact,
+                ..CompileOptions::default()
+            };
             group.bench_with_input(BenchmarkId::new(name, roles), &files, |b, files| {
                 b.iter(|| black_box(compile(None, files.clone(), &options)))
             });

@@ -58,10 +58,15 @@ fn cedar_string(text: &str) -> String {
 
 fn write_cedar(artifact: &PathBuf, out: &PathBuf) -> std::io::Result<()> {
     let bytes = std::fs::read(artifact)?;
-    let artifact: serde_json::Value = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+    let artifact: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
     std::fs::create_dir_all(out)?;
     let mut schema = String::from("entity Role;\nentity User in [Role];\nentity Resource;\n");
-    for permission in artifact["catalog"]["permissions"].as_array().into_iter().flatten() {
+    for permission in artifact["catalog"]["permissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let name = permission["name"].as_str().unwrap_or_default();
         schema.push_str(&format!(
             "action {} appliesTo {{ principal: [User], resource: [Resource] }};\n",

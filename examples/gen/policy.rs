@@ -15,7 +15,12 @@ const USER_PERMISSIONS: [&str; 12] = [
 ];
 
 /// Groups outside the sensitive ones, used in group edits.
-const GROUPS: [&str; 4] = ["communication", "crm_and_sales", "content_and_files", "other"];
+const GROUPS: [&str; 4] = [
+    "communication",
+    "crm_and_sales",
+    "content_and_files",
+    "other",
+];
 
 /// A small deterministic pseudo-random generator (xorshift), so sets are reproducible.
 struct Rng(u64);
@@ -45,13 +50,17 @@ pub fn generate(roles: usize, roles_per_file: usize, seed: u64) -> Vec<Generated
     let mut files = Vec::with_capacity(file_count + 1);
     // Delegated administration: one team admin per ten files, created by Administrator.
     let team_admins = file_count.div_ceil(10);
-    let mut admins = String::from("# Team administrators, created by Administrator.\nauthor Administrator\n\n");
+    let mut admins =
+        String::from("# Team administrators, created by Administrator.\nauthor Administrator\n\n");
     for team in 0..team_admins {
         admins.push_str(&format!(
             "@doc(\"administers team {team}\")\nrole \"Team Admin {team}\" copies Administrator < -billing -fiskator -domains -account_reports >\n"
         ));
     }
-    files.push(GeneratedFile { path: "admins.roles".into(), text: admins });
+    files.push(GeneratedFile {
+        path: "admins.roles".into(),
+        text: admins,
+    });
     let mut made = 0;
     for file_index in 0..file_count {
         let delegated = file_index % 10 == 9;
@@ -81,21 +90,29 @@ pub fn generate(roles: usize, roles_per_file: usize, seed: u64) -> Vec<Generated
                 let parents: Vec<String> = (0..1 + rng.below(3))
                     .map(|_| format!("\"Team {file_index} Role {}\"", rng.below(index)))
                     .collect();
-                text.push_str(&format!("role \"{name}\" inherits {} < +{added} >\n", parents.join(", ")));
+                text.push_str(&format!(
+                    "role \"{name}\" inherits {} < +{added} >\n",
+                    parents.join(", ")
+                ));
             } else if kind < 8 {
                 let group = rng.pick(&GROUPS);
                 text.push_str(&format!(
                     "@doc(\"generated\")\nrole \"{name}\" copies Guest < +@{group} +{added} >\n"
                 ));
             } else {
-                text.push_str(&format!("role \"{name}\" copies User < -{removed} +{added} >\n"));
+                text.push_str(&format!(
+                    "role \"{name}\" copies User < -{removed} +{added} >\n"
+                ));
             }
             if kind % 4 == 0 {
                 text.push_str(&format!("assert \"{name}\" can {added}\n"));
             }
             made += 1;
         }
-        files.push(GeneratedFile { path: format!("team-{file_index:05}.roles"), text });
+        files.push(GeneratedFile {
+            path: format!("team-{file_index:05}.roles"),
+            text,
+        });
     }
     files
 }
