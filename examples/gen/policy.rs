@@ -71,38 +71,57 @@ pub fn generate(roles: usize, roles_per_file: usize, seed: u64) -> Vec<Generated
         };
         let mut text = format!("# Generated policy {file_index}.\nauthor {author}\n\n");
         let count = per_file.min(roles - made);
+        // Whether each role of this file holds `insight`: a copy chain toggles it, so that
+        // no copy ends up with exactly its base's permissions (the `same-as-base` lint).
+        let mut holds_insight: Vec<bool> = Vec::with_capacity(count);
         for index in 0..count {
             let name = format!("Team {file_index} Role {index}");
             let kind = rng.below(10);
             let added = rng.pick(&USER_PERMISSIONS);
             let mut removed = rng.pick(&USER_PERMISSIONS);
             if removed == added {
-                removed = "webhooks";
+                removed = if added == "webhooks" { "mail" } else { "webhooks" };
             }
             if index > 0 && kind < 3 {
-                // A copy chain: each role starts from the previous one.
+                // A copy chain: each role starts from the previous one and toggles `insight`.
+                let previous = holds_insight.get(index - 1).copied().unwrap_or(false);
+                let edit = if previous { "-insight" } else { "+insight" };
                 text.push_str(&format!(
-                    "role \"{name}\" copies \"Team {file_index} Role {}\" < +{added} >\n",
+                    "role \"{name}\" copies \"Team {file_index} Role {}\" < {edit} >\n",
                     index - 1
                 ));
+                let verb = if previous { "cannot" } else { "can" };
+                text.push_str(&format!("assert \"{name}\" {verb} insight\n"));
+                holds_insight.push(!previous);
+                made += 1;
+                continue;
             } else if index > 3 && kind < 5 {
                 // Inheritance fan-in from earlier roles of the same file.
-                let parents: Vec<String> = (0..1 + rng.below(3))
-                    .map(|_| format!("\"Team {file_index} Role {}\"", rng.below(index)))
+                let parents: Vec<usize> = (0..1 + rng.below(3)).map(|_| rng.below(index)).collect();
+                let names: Vec<String> = parents
+                    .iter()
+                    .map(|parent| format!("\"Team {file_index} Role {parent}\""))
                     .collect();
                 text.push_str(&format!(
                     "role \"{name}\" inherits {} < +{added} >\n",
-                    parents.join(", ")
+                    names.join(", ")
                 ));
+                holds_insight.push(
+                    parents
+                        .iter()
+                        .any(|&p| holds_insight.get(p).copied().unwrap_or(false)),
+                );
             } else if kind < 8 {
                 let group = rng.pick(&GROUPS);
                 text.push_str(&format!(
                     "@doc(\"generated\")\nrole \"{name}\" copies Guest < +@{group} +{added} >\n"
                 ));
+                holds_insight.push(false);
             } else {
                 text.push_str(&format!(
                     "role \"{name}\" copies User < -{removed} +{added} >\n"
                 ));
+                holds_insight.push(false);
             }
             if kind % 4 == 0 {
                 text.push_str(&format!("assert \"{name}\" can {added}\n"));
