@@ -80,7 +80,11 @@ pub fn generate(roles: usize, roles_per_file: usize, seed: u64) -> Vec<Generated
             let added = rng.pick(&USER_PERMISSIONS);
             let mut removed = rng.pick(&USER_PERMISSIONS);
             if removed == added {
-                removed = if added == "webhooks" { "mail" } else { "webhooks" };
+                removed = if added == "webhooks" {
+                    "mail"
+                } else {
+                    "webhooks"
+                };
             }
             if index > 0 && kind < 3 {
                 // A copy chain: each role starts from the previous one and toggles `insight`.
