@@ -10,6 +10,9 @@
 //!   ceiling, and following "role -> author" reaches a built-in without revisiting a role;
 //! - the files given in reversed order give the same artifact, byte for byte, and (unless a
 //!   `duplicate-role` makes which definition is first matter) the same diagnostic codes.
+//!
+//! With `ROLEC_FUZZ_TRACE` set, each input prints a line saying whether it compiled (to see
+//! how much of a corpus reaches the artifact checks).
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -30,15 +33,28 @@ const MAX_PARENTS: usize = 4;
 #[derive(Arbitrary, Debug, Clone, Copy)]
 struct RoleRef(u8);
 
-#[derive(Arbitrary, Debug)]
-enum NameStyle {
+/// How a role is named. Drawn from a byte so that mistakes stay rare and most runs can
+/// compile: 1 in 32 collides with an earlier role (`duplicate-role`), 1 in 64 with a
+/// built-in (`builtin-redefined`); the rest are bare (`R3`) or quoted (`"Role 3"`).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct NameStyle(u8, RoleRef);
+
+enum Name {
     Bare,
-    /// A quoted name with a space in it.
     Quoted,
-    /// The lowercased name of another role: collides with it (`duplicate-role`).
     CollidesWith(RoleRef),
-    /// A built-in's name in lower case (`builtin-redefined`).
     Builtin(u8),
+}
+
+impl NameStyle {
+    fn kind(self) -> Name {
+        match self.0 {
+            0..=7 => Name::CollidesWith(self.1),
+            8..=11 => Name::Builtin(self.1 .0),
+            12..=127 => Name::Bare,
+            _ => Name::Quoted,
+        }
+    }
 }
 
 #[derive(Arbitrary, Debug)]
@@ -48,22 +64,19 @@ enum GenBase {
     Inherits(Vec<RoleRef>),
 }
 
-#[derive(Arbitrary, Debug)]
-enum Target {
-    Permission(u8),
-    Group(u8),
-    Unknown,
-}
-
+/// `+` or `-` (the low bit of `sign`) and a target: a permission (about 4 in 5), a group,
+/// or, 1 in 128, an unknown permission.
 #[derive(Arbitrary, Debug)]
 struct GenEdit {
-    add: bool,
-    target: Target,
+    sign: u8,
+    target: u8,
+    which: u8,
 }
 
 #[derive(Arbitrary, Debug)]
 struct GenRole {
     name: NameStyle,
+    /// Up to three annotations; a key is repeated (`duplicate-annotation`) 1 in 32 times.
     annotations: Vec<u8>,
     base: GenBase,
     edits: Vec<GenEdit>,
@@ -71,16 +84,34 @@ struct GenRole {
 
 #[derive(Arbitrary, Debug)]
 struct GenAssert {
+    /// 1 in 8 assertions is written (a random one fails more often than not).
+    enabled: u8,
     role: RoleRef,
     can: bool,
     permissions: Vec<u8>,
 }
 
+/// Who authors a file: mostly `Administrator` or `Owner`, else any role (a custom one for
+/// delegation, an unknown one), else none (the default author, if any).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct GenAuthor(u8, RoleRef);
+
+impl GenAuthor {
+    fn name(self, names: &[String]) -> Option<String> {
+        match self.0 {
+            0..=79 => Some("Administrator".to_string()),
+            80..=119 => Some("Owner".to_string()),
+            120..=223 => Some(reference(names, self.1)),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Arbitrary, Debug)]
 struct GenFile {
-    author: Option<RoleRef>,
-    /// Put the `author` statement after the first role (`misplaced-author`).
-    author_late: bool,
+    author: GenAuthor,
+    /// 1 in 16: the `author` statement comes after the first role (`misplaced-author`).
+    author_late: u8,
     roles: Vec<GenRole>,
     asserts: Vec<GenAssert>,
 }
@@ -88,9 +119,12 @@ struct GenFile {
 #[derive(Arbitrary, Debug)]
 struct Run {
     files: Vec<GenFile>,
-    default_author: Option<RoleRef>,
-    ceiling: Option<u8>,
-    deny_warnings: bool,
+    default_author: GenAuthor,
+    /// The ceiling: none half of the time, else mostly `Owner` or `Administrator`.
+    ceiling: u8,
+    /// 1 in 8: `--deny-warnings`.
+    deny_warnings: u8,
+    /// A lint and a level each: `deny` 1 in 8, else `allow` or `warn`.
     lint_levels: Vec<(u8, u8)>,
 }
 
@@ -138,12 +172,12 @@ fn custom_names(files: &[GenFile]) -> Vec<String> {
     let roles = files.iter().flat_map(|file| &file.roles);
     let bare = |index: usize| format!("R{index}");
     for (index, role) in roles.enumerate() {
-        let name = match &role.name {
-            NameStyle::Bare => bare(index),
-            NameStyle::Quoted => format!("\"Role {index}\""),
+        let name = match role.name.kind() {
+            Name::Bare => bare(index),
+            Name::Quoted => format!("\"Role {index}\""),
             // An earlier role's name with its case changed (the first role has none to
             // collide with, and gets a bare name in lower case).
-            NameStyle::CollidesWith(other) => {
+            Name::CollidesWith(other) => {
                 let target = match index {
                     0 => bare(index),
                     _ => names[usize::from(other.0) % index].clone(),
@@ -155,21 +189,30 @@ fn custom_names(files: &[GenFile]) -> Vec<String> {
                     lowered
                 }
             }
-            NameStyle::Builtin(which) => pick(&BUILTINS, *which).to_lowercase(),
+            Name::Builtin(which) => pick(&BUILTINS, which).to_lowercase(),
         };
         names.push(name);
     }
     names
 }
 
+/// The base that role number `index` refers to: mostly a built-in or an earlier role, so
+/// that most graphs have no cycle; 1 in 32, any role (a cycle or a forward reference).
+fn base_reference(names: &[String], role: RoleRef, index: usize) -> String {
+    match role.0 {
+        value @ 64..=247 if index > 0 => names[usize::from(value) % index].clone(),
+        value if value < 248 => pick(&BUILTINS, value).to_string(),
+        _ => reference(names, role),
+    }
+}
+
+/// The name `role` refers to: a built-in (1 in 4), a custom role of the run, or (1 in 256)
+/// a role nobody defines.
 fn reference(names: &[String], role: RoleRef) -> String {
-    let index = usize::from(role.0) % (BUILTINS.len() + names.len() + 1);
-    match index.checked_sub(BUILTINS.len()) {
-        None => BUILTINS[index].to_string(),
-        Some(custom) => names
-            .get(custom)
-            .cloned()
-            .unwrap_or_else(|| "Nobody".into()),
+    match role.0 {
+        255 => "Nobody".to_string(),
+        value if value < 64 || names.is_empty() => pick(&BUILTINS, value).to_string(),
+        value => names[usize::from(value) % names.len()].clone(),
     }
 }
 
@@ -183,27 +226,31 @@ fn render(run: &Run) -> Vec<InputFile> {
         .map(|(file_index, file)| {
             let author = file
                 .author
-                .map(|author| format!("author {}\n", reference(&names, author)));
+                .name(&names)
+                .map(|author| format!("author {author}\n"));
+            let late = file.author_late % 16 == 0;
             let mut text = String::new();
-            if !file.author_late {
+            if !late {
                 text.push_str(author.as_deref().unwrap_or(""));
             }
             for (position, role) in file.roles.iter().enumerate() {
                 for (key_index, &key) in role.annotations.iter().enumerate().take(3) {
-                    text.push_str(&format!("@k{}(\"v{key_index} \\\"q\\\"\")\n", key % 3));
+                    let key = if key % 32 == 0 { 0 } else { key_index };
+                    text.push_str(&format!("@k{key}(\"v{key_index} \\\"q\\\"\")\n"));
                 }
                 text.push_str(&format!("role {}", names[next_role]));
                 next_role += 1;
                 match &role.base {
                     GenBase::None => {}
-                    GenBase::Copies(base) => {
-                        text.push_str(&format!(" copies {}", reference(&names, *base)))
-                    }
+                    GenBase::Copies(base) => text.push_str(&format!(
+                        " copies {}",
+                        base_reference(&names, *base, next_role - 1)
+                    )),
                     GenBase::Inherits(parents) => {
                         let parents: Vec<String> = parents
                             .iter()
                             .take(MAX_PARENTS)
-                            .map(|&parent| reference(&names, parent))
+                            .map(|&parent| base_reference(&names, parent, next_role - 1))
                             .collect();
                         if !parents.is_empty() {
                             text.push_str(&format!(" inherits {}", parents.join(", ")));
@@ -213,22 +260,25 @@ fn render(run: &Run) -> Vec<InputFile> {
                 if !role.edits.is_empty() {
                     text.push_str(" <");
                     for edit in role.edits.iter().take(MAX_EDITS) {
-                        let sign = if edit.add { '+' } else { '-' };
+                        let sign = if edit.sign % 2 == 0 { '+' } else { '-' };
                         let target = match edit.target {
-                            Target::Permission(index) => pick(&catalog.permissions, index).clone(),
-                            Target::Group(index) => format!("@{}", pick(&catalog.groups, index)),
-                            Target::Unknown => "nope".to_string(),
+                            0..=1 => "nope".to_string(),
+                            2..=49 => format!("@{}", pick(&catalog.groups, edit.which)),
+                            _ => pick(&catalog.permissions, edit.which).clone(),
                         };
                         text.push_str(&format!(" {sign}{target}"));
                     }
                     text.push_str(" >");
                 }
                 text.push('\n');
-                if position == 0 && file.author_late {
+                if position == 0 && late {
                     text.push_str(author.as_deref().unwrap_or(""));
                 }
             }
             for assertion in file.asserts.iter().take(3) {
+                if assertion.enabled % 8 != 0 {
+                    continue;
+                }
                 let permissions: Vec<&str> = assertion
                     .permissions
                     .iter()
@@ -251,6 +301,16 @@ fn render(run: &Run) -> Vec<InputFile> {
             }
         })
         .collect()
+}
+
+fn ceiling(value: u8) -> Option<&'static str> {
+    match value {
+        0..=127 => None,
+        128..=191 => Some("Owner"),
+        192..=239 => Some("Administrator"),
+        240..=247 => Some("User"),
+        _ => Some("Guest"),
+    }
 }
 
 struct ArtifactRole {
@@ -305,7 +365,7 @@ fn check_artifact(artifact: &[u8], run: &Run, sources: &str) {
             .map(|role| role.permissions.iter().map(String::as_str).collect())
             .unwrap_or_default()
     };
-    let ceiling = run.ceiling.map(|which| *pick(&BUILTINS, which));
+    let ceiling = ceiling(run.ceiling);
     for (name, role) in &roles {
         let indices: Vec<usize> = role
             .permissions
@@ -382,14 +442,18 @@ fn run_one(mut run: Run) {
         .collect();
     let names = custom_names(&run.files);
     let mut options = CompileOptions {
-        default_author: run.default_author.map(|author| reference(&names, author)),
-        max_author: run.ceiling.map(|which| pick(&BUILTINS, which).to_string()),
-        deny_warnings: run.deny_warnings,
+        default_author: run.default_author.name(&names),
+        max_author: ceiling(run.ceiling).map(str::to_string),
+        deny_warnings: run.deny_warnings % 8 == 0,
         emit_artifact: true,
         ..CompileOptions::default()
     };
     for &(lint, level) in run.lint_levels.iter().take(LINTS.len()) {
-        let level = *pick(&[Level::Allow, Level::Warn, Level::Deny], level);
+        let level = match level {
+            0..=31 => Level::Deny,
+            _ if level % 2 == 0 => Level::Allow,
+            _ => Level::Warn,
+        };
         options.lint_levels.set(pick(LINTS, lint).lint, level);
     }
 
@@ -403,6 +467,15 @@ fn run_one(mut run: Run) {
     );
     if let Some(artifact) = &forward.artifact {
         check_artifact(artifact, &run, &sources);
+    }
+
+    if std::env::var_os("ROLEC_FUZZ_TRACE").is_some() {
+        let outcome = if forward.artifact.is_some() {
+            "compiled".to_string()
+        } else {
+            format!("failed: {}", codes(&forward.diagnostics).join(" "))
+        };
+        eprintln!("ROLEC_FUZZ_TRACE {} roles, {outcome}", names.len());
     }
 
     let backward = compile(None, reversed, &options).expect("a built-in ceiling is no usage error");
