@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Copies the repository's policies and test cases into fuzz/corpus/ as seed inputs:
-# `.roles` files for the parse, compile and structured targets, catalogs and settings for the
-# catalog target. fuzz/corpus/ is not committed (see .gitignore).
+# Copies the repository's policies and test cases into fuzz/corpus/ (or the folder given as
+# the first argument) as seed inputs: `.roles` files for the parse, compile and structured
+# targets, catalogs and settings for the catalog target. fuzz/corpus/ is not committed (see
+# .gitignore).
 set -euo pipefail
 cd "$(dirname "$0")"
-root=..
+root="$PWD/.."
+corpus="${1:-corpus}"
 for target in parse compile structured catalog; do
-    mkdir -p "corpus/$target"
+    mkdir -p "$corpus/$target"
 done
 find "$root/tests/cases" "$root/policies" -name '*.roles' -type f | while read -r file; do
-    name="seed-$(printf '%s' "$file" | sed 's|^\.\./||; s|/|_|g')"
+    name="seed-$(printf '%s' "${file#"$root"/}" | sed 's|/|_|g')"
     for target in parse compile structured; do
-        cp "$file" "corpus/$target/$name"
+        cp "$file" "$corpus/$target/$name"
     done
 done
 find "$root/catalog" "$root/tests/cases" -name '*.yaml' -type f | while read -r file; do
-    name="seed-$(printf '%s' "$file" | sed 's|^\.\./||; s|/|_|g')"
-    cp "$file" "corpus/catalog/$name"
+    name="seed-$(printf '%s' "${file#"$root"/}" | sed 's|/|_|g')"
+    cp "$file" "$corpus/catalog/$name"
 done
 # The catalog target also reads its input as `rolec.yaml`.
-cat > corpus/catalog/seed-rolec.yaml <<'YAML'
+cat > "$corpus/catalog/seed-rolec.yaml" <<'YAML'
 sources: [policies, teams/]
 catalog: catalog.yaml
 author: Administrator
@@ -29,5 +31,5 @@ lints:
   redundant-grant: warn
 YAML
 for target in parse compile structured catalog; do
-    echo "corpus/$target: $(find "corpus/$target" -type f | wc -l) files"
+    echo "$corpus/$target: $(find "$corpus/$target" -type f | wc -l) files"
 done

@@ -1,10 +1,15 @@
 //! Arbitrary bytes (decoded lossily) into the parser: no panic, and every span of the AST
 //! and of the diagnostics is a character range of the text.
+//!
+//! Also differential: the text cut into chunks of a few bytes (the first byte of the input
+//! picks the size) and parsed chunk by chunk, as `compile` does on large inputs on several
+//! threads, gives exactly the statements and diagnostics of one parse of the whole text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rolec::ast::{EditTarget, Statement};
 use rolec::source::{FileId, Span};
+use rolec::syntax::{chunk_ranges, parse_chunks, LineIndex};
 
 fn assert_inside(text: &str, span: Span, what: &str) {
     assert!(
@@ -62,4 +67,25 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+
+    let lines = LineIndex::new(&text);
+    let target = usize::from(data.first().copied().unwrap_or(0) % 64) + 1;
+    let ranges = chunk_ranges(&text, &lines, target);
+    let chunks = parse_chunks(FileId(0), &text, &lines, &ranges);
+    let chunked_statements: Vec<_> = chunks.iter().flat_map(|chunk| &chunk.statements).collect();
+    let chunked_diagnostics: Vec<_> = chunks.iter().flat_map(|chunk| &chunk.diagnostics).collect();
+    let whole_statements: Vec<_> = file.statements.iter().collect();
+    let whole_diagnostics: Vec<_> = diagnostics.iter().collect();
+    assert_eq!(
+        format!("{chunked_statements:?}"),
+        format!("{whole_statements:?}"),
+        "chunks of {target} bytes ({} ranges) parse to other statements",
+        ranges.len()
+    );
+    assert_eq!(
+        format!("{chunked_diagnostics:?}"),
+        format!("{whole_diagnostics:?}"),
+        "chunks of {target} bytes ({} ranges) give other diagnostics",
+        ranges.len()
+    );
 });
