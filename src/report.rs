@@ -14,6 +14,10 @@ use crate::source::{SourceFile, SourceMap};
 /// At most this many diagnostics are drawn in `human` output; `json` keeps them all.
 pub const MAX_HUMAN_DIAGNOSTICS: usize = 200;
 
+/// At most this many secondary labels are drawn per diagnostic: miette scans the file once
+/// per label, and a 50,000-role cycle would otherwise take minutes to draw.
+pub const MAX_DRAWN_LABELS: usize = 8;
+
 /// Lines longer than this (in bytes) are not drawn: the location is printed instead.
 pub const MAX_DRAWN_LINE_BYTES: usize = 1000;
 
@@ -75,6 +79,7 @@ impl miette::Diagnostic for Rendered<'_> {
             .secondary
             .iter()
             .filter(move |label| label.span.file == span.file)
+            .take(MAX_DRAWN_LABELS)
             .map(|label| {
                 LabeledSpan::new_with_span(
                     label.text.clone(),
