@@ -263,6 +263,17 @@ pub fn summary(code: &str) -> Option<&'static str> {
         .or_else(|| crate::lints::Lint::from_name(code).map(|lint| lint.info().summary))
 }
 
+/// Where a code's documentation is published: the section of `docs/diagnostics.md` in the
+/// source repository (Cargo.toml's `repository`), at the tag of this version, so a link
+/// always describes the rules of the binary that printed it.
+pub fn docs_url(code: &str) -> String {
+    format!(
+        "{}/blob/v{}/docs/diagnostics.md#{code}",
+        env!("CARGO_PKG_REPOSITORY"),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 /// Every code a diagnostic can carry: the error codes, then the lint names.
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
     ERROR_CODES

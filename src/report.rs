@@ -294,7 +294,8 @@ fn locate<'a>(sources: &'a SourceMap, diagnostic: &Diagnostic) -> Option<Located
 }
 
 /// The `--format sarif` document: SARIF 2.1.0, one rule per code (with its documentation
-/// from `docs/diagnostics.md`), one result per diagnostic; columns count Unicode code points.
+/// from `docs/diagnostics.md` as help and a link to it), one result per diagnostic; columns
+/// count Unicode code points.
 pub fn sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     use serde_json::json;
     let codes: Vec<&'static str> = crate::diagnostics::all_codes().collect();
@@ -313,6 +314,7 @@ pub fn sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             let mut rule = json!({
                 "id": code,
                 "shortDescription": {"text": summary},
+                "helpUri": crate::diagnostics::docs_url(code),
                 "defaultConfiguration": {"level": level},
             });
             if let Some(section) = crate::diagnostics::explain(code) {

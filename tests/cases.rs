@@ -12,7 +12,9 @@
 //!
 //! The `expect` lines must list exactly the codes and start positions of the diagnostics;
 //! the full output (human rendering, JSON diagnostics and the custom roles of the artifact)
-//! is compared with the case's insta snapshot in `tests/snapshots/`.
+//! is compared with the case's insta snapshot in `tests/snapshots/`, and the case's
+//! `--format sarif` document is validated against the official SARIF 2.1.0 JSON schema
+//! (`tests/data/sarif-schema-2.1.0.json`).
 
 use std::path::{Path, PathBuf};
 
@@ -116,7 +118,39 @@ fn load_case(path: &Path) -> Case {
     }
 }
 
-fn run_case(case: Case) -> Result<(), String> {
+/// The official SARIF 2.1.0 schema (OASIS), with formats (`uri`, `date-time`) checked too.
+fn sarif_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // The official file has a known typo in the pattern of `language`: a stray `]`, which
+    // ECMA-262 (the schema's regex dialect) reads as a literal and Rust's `regex` refuses.
+    // Escaping it keeps the ECMA-262 meaning; the file itself stays as published.
+    let stray = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(
+        text.contains(stray),
+        "the schema's `language` pattern changed"
+    );
+    let text = text.replace(stray, r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#);
+    let schema: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every way `document` breaks the SARIF schema, one line each (empty when it is valid).
+fn sarif_violations(validator: &jsonschema::Validator, document: &str) -> Vec<String> {
+    match serde_json::from_str::<serde_json::Value>(document) {
+        Ok(value) => validator
+            .iter_errors(&value)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect(),
+        Err(error) => vec![format!("not JSON: {error}")],
+    }
+}
+
+fn run_case(case: Case, sarif_schema: &jsonschema::Validator) -> Result<(), String> {
     let compilation = compile(case.catalog, case.files, &case.options)
         .map_err(|e| format!("{}: usage error {}", case.name, e.0))?;
     let mut actual: Vec<String> = compilation
@@ -142,6 +176,17 @@ fn run_case(case: Case) -> Result<(), String> {
             case.expected,
             actual,
             report::human(&compilation.sources, &compilation.diagnostics, false)
+        ));
+    }
+    let violations = sarif_violations(
+        sarif_schema,
+        &report::sarif(&compilation.sources, &compilation.diagnostics),
+    );
+    if !violations.is_empty() {
+        return Err(format!(
+            "{}: the SARIF output breaks the SARIF 2.1.0 schema:\n  {}",
+            case.name,
+            violations.join("\n  ")
         ));
     }
     let human = report::human(&compilation.sources, &compilation.diagnostics, false);
@@ -182,9 +227,10 @@ fn cases() {
         "expected the case files under {}",
         root.display()
     );
+    let sarif_schema = sarif_validator();
     let failures: Vec<String> = paths
         .iter()
-        .map(|path| run_case(load_case(path)))
+        .map(|path| run_case(load_case(path), &sarif_schema))
         .filter_map(Result::err)
         .collect();
     assert!(
@@ -194,4 +240,70 @@ fn cases() {
         paths.len(),
         failures.join("\n")
     );
+}
+
+/// The schema check can fail: documents that break SARIF in the ways a careless change to
+/// `report::sarif` would (a zero column, a relative help link, a missing version, an unknown
+/// level) are each refused.
+#[test]
+fn sarif_schema_refuses_broken_documents() {
+    let validator = sarif_validator();
+    let valid = report::sarif(&rolec::source::SourceMap::default(), &[]);
+    assert_eq!(sarif_violations(&validator, &valid), Vec::<String>::new());
+    type Breakage = fn(&mut serde_json::Value);
+    let breakages: [(&str, Breakage); 4] = [
+        ("no version", |doc| {
+            doc.as_object_mut().map(|o| o.remove("version"));
+        }),
+        ("relative helpUri", |doc| {
+            doc["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "diagnostics.md#x".into();
+        }),
+        ("unknown level", |doc| {
+            doc["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] =
+                "fatal".into();
+        }),
+        ("column 0", |doc| {
+            doc["runs"][0]["results"] = serde_json::json!([{
+                "ruleId": "syntax",
+                "message": {"text": "x"},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": "a.roles"},
+                    "region": {"startLine": 1, "startColumn": 0}
+                }}]
+            }]);
+        }),
+    ];
+    for (what, breakage) in breakages {
+        let mut document: serde_json::Value = serde_json::from_str(&valid).unwrap_or_default();
+        breakage(&mut document);
+        assert!(
+            !sarif_violations(&validator, &document.to_string()).is_empty(),
+            "a SARIF document with {what} passed the schema"
+        );
+    }
+}
+
+/// Every rule links to its own section of `docs/diagnostics.md`: the anchor after `#` is a
+/// heading of that file, and the link is absolute.
+#[test]
+fn sarif_rules_link_to_their_docs_section() {
+    let document: serde_json::Value =
+        serde_json::from_str(&report::sarif(&rolec::source::SourceMap::default(), &[]))
+            .unwrap_or_default();
+    let rules = document["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(rules.len(), rolec::diagnostics::all_codes().count());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap_or_default();
+        let uri = rule["helpUri"].as_str().unwrap_or_default();
+        assert!(uri.starts_with("https://"), "{id}: {uri}");
+        let anchor = uri.rsplit_once('#').map(|(_, a)| a).unwrap_or_default();
+        assert_eq!(anchor, id, "{id}: {uri}");
+        assert!(
+            rolec::diagnostics::DIAGNOSTICS_DOC.contains(&format!("\n## `{anchor}`\n")),
+            "{id}: no section `## `{anchor}`` in docs/diagnostics.md"
+        );
+    }
 }
