@@ -5,9 +5,11 @@
 //! Each test builds a throwaway project in a temporary folder (a git repository for `diff`)
 //! and runs `rolec` in it.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{folder_listing, project, rolec, write_file};
 use tempfile::TempDir;
 
 /// A clean policy: compiles with no diagnostic at all.
@@ -19,75 +21,8 @@ const CLEAN_CHANGED: &str = "author Administrator\nrole Clean copies User < -web
 /// A policy with an error (`escalation`).
 const ESCALATION: &str = "author Administrator\nrole X copies Owner\n";
 
-/// What one run of the binary printed and returned.
-struct Run {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Everything printed, for assertion messages.
-    fn describe(&self) -> String {
-        format!(
-            "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Writes `text` at `path` under `root`, creating parent folders.
-fn write_file(root: &Path, path: &str, text: &str) {
-    let full = root.join(path);
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).expect("create a parent folder");
-    }
-    std::fs::write(&full, text).expect("write a file");
-}
-
 fn read_file(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).expect("read a file")
-}
-
-/// A temporary project folder holding `files` (`/`-separated paths and their text).
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("create a temporary folder");
-    for (path, text) in files {
-        write_file(dir.path(), path, text);
-    }
-    dir
-}
-
-/// Runs `rolec ARGS` in `dir`.
-fn rolec(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rolec")
-        .expect("the rolec binary is built")
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .expect("rolec runs");
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// The names in `dir`, sorted.
-fn folder_listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read a folder")
-        .map(|entry| {
-            entry
-                .expect("a folder entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 // ---------------------------------------------------------------------------------------
@@ -107,7 +42,7 @@ fn build_check_passes_when_the_file_is_up_to_date() {
     let before = read_file(dir.path(), "out.json");
     let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "", "nothing on stdout");
+    assert_eq!(run.stdout_text(), "", "nothing on stdout");
     assert!(!run.stderr.contains("out of date"), "{}", run.describe());
     assert_eq!(read_file(dir.path(), "out.json"), before);
     assert_eq!(folder_listing(dir.path()), ["out.json", "policies"]);
@@ -120,7 +55,7 @@ fn build_check_fails_when_the_sources_changed_and_writes_nothing() {
     write_file(dir.path(), "policies/a.roles", CLEAN_CHANGED);
     let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
     assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
     assert!(
         run.stderr
             .contains("`out.json` is out of date: run `rolec build -o out.json`"),
@@ -183,7 +118,7 @@ fn build_check_without_an_output_file_is_a_usage_error() {
     let run = rolec(dir.path(), &["build", "--check"]);
     assert_eq!(run.status, Some(2), "{}", run.describe());
     assert!(run.stderr.contains("`-o FILE`"), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
 }
 
 #[test]
@@ -233,7 +168,10 @@ fn fmt_check_lists_the_files_that_would_change_and_writes_nothing() {
     ]);
     let run = rolec(dir.path(), &["fmt", "--check"]);
     assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert_eq!(run.stdout, "policies/a.roles\npolicies/sub/c.roles\n");
+    assert_eq!(
+        run.stdout_text(),
+        "policies/a.roles\npolicies/sub/c.roles\n"
+    );
     assert_eq!(read_file(dir.path(), "policies/a.roles"), UNFORMATTED);
     assert_eq!(read_file(dir.path(), "policies/sub/c.roles"), UNFORMATTED);
     assert_eq!(
@@ -244,7 +182,7 @@ fn fmt_check_lists_the_files_that_would_change_and_writes_nothing() {
     // Only the paths given are looked at.
     let run = rolec(dir.path(), &["fmt", "--check", "policies/b.roles"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
 }
 
 #[test]
@@ -255,7 +193,11 @@ fn fmt_rewrites_the_files_that_change_and_is_then_clean() {
     ]);
     let run = rolec(dir.path(), &["fmt"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "policies/a.roles\n", "lists what it rewrote");
+    assert_eq!(
+        run.stdout_text(),
+        "policies/a.roles\n",
+        "lists what it rewrote"
+    );
     assert_eq!(read_file(dir.path(), "policies/a.roles"), FORMATTED);
     assert_eq!(read_file(dir.path(), "policies/b.roles"), FORMATTED);
     assert_eq!(
@@ -265,10 +207,10 @@ fn fmt_rewrites_the_files_that_change_and_is_then_clean() {
     );
     let run = rolec(dir.path(), &["fmt", "--check"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
     let run = rolec(dir.path(), &["fmt"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
 }
 
 #[test]
@@ -280,7 +222,7 @@ fn fmt_takes_sources_from_rolec_yaml() {
     ]);
     let run = rolec(dir.path(), &["fmt"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "roles/a.roles\n");
+    assert_eq!(run.stdout_text(), "roles/a.roles\n");
     assert_eq!(read_file(dir.path(), "roles/a.roles"), FORMATTED);
     assert_eq!(read_file(dir.path(), "policies/b.roles"), UNFORMATTED);
 }
@@ -299,14 +241,14 @@ fn fmt_leaves_a_file_with_syntax_errors_and_reports_them() {
         "{}",
         run.describe()
     );
-    assert_eq!(run.stdout, "policies/a.roles\n");
+    assert_eq!(run.stdout_text(), "policies/a.roles\n");
     assert_eq!(read_file(dir.path(), "policies/broken.roles"), BROKEN);
     assert_eq!(read_file(dir.path(), "policies/a.roles"), FORMATTED);
 
     // `--check` reports it too, and machine formats go to stderr: stdout is the file list.
     let run = rolec(dir.path(), &["fmt", "--check", "--format", "json"]);
     assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
     let report: serde_json::Value =
         serde_json::from_str(&run.stderr).unwrap_or_else(|e| panic!("{e}: {}", run.describe()));
     assert_eq!(report["diagnostics"][0]["code"], "syntax");
@@ -327,13 +269,13 @@ fn fmt_leaves_a_file_with_hidden_characters() {
         run.describe()
     );
     assert!(run.stderr.contains("not valid UTF-8"), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
     assert_eq!(read_file(dir.path(), "policies/a.roles"), hidden);
 }
 
 #[test]
 fn fmt_without_sources_is_a_usage_error() {
-    let dir = project(&[]);
+    let dir = project::<&str>(&[]);
     let run = rolec(dir.path(), &["fmt"]);
     assert_eq!(run.status, Some(2), "{}", run.describe());
     let run = rolec(dir.path(), &["fmt", "nosuch.roles"]);
@@ -353,7 +295,7 @@ fn fmt_keeps_permissions_and_rewrites_through_symbolic_links() {
         .expect("create a link");
     let run = rolec(dir.path(), &["fmt"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout, "policies/link.roles\n");
+    assert_eq!(run.stdout_text(), "policies/link.roles\n");
     let link =
         std::fs::symlink_metadata(dir.path().join("policies/link.roles")).expect("read the link");
     assert!(link.file_type().is_symlink(), "the link is kept");
@@ -414,7 +356,7 @@ fn diff_json(dir: &Path, args: &[&str], status: i32) -> serde_json::Value {
     all.extend_from_slice(&["--output-format", "json"]);
     let run = rolec(dir, &all);
     assert_eq!(run.status, Some(status), "{}", run.describe());
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.describe()))
+    serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}: {}", run.describe()))
 }
 
 /// `(name, change, renamed_from)` of every role of a JSON diff.
@@ -528,7 +470,8 @@ fn diff_head_defaults_to_the_working_tree() {
     let run = rolec(dir.path(), &["diff", "main"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
     assert!(
-        run.stdout.contains("no changes to roles or the catalog"),
+        run.stdout_text()
+            .contains("no changes to roles or the catalog"),
         "{}",
         run.describe()
     );
@@ -547,7 +490,7 @@ fn fail_on_sensitive_exits_1_only_for_a_sensitive_gain() {
         run.describe()
     );
     assert!(run
-        .stdout
+        .stdout_text()
         .contains("+ billing  ! sensitive (administrator_only)"));
     let run = rolec(dir.path(), &["diff", "HEAD"]);
     assert_eq!(run.status, Some(0), "without --fail-on: {}", run.describe());
@@ -569,7 +512,7 @@ fn diff_human_and_markdown_outputs() {
     let run = rolec(dir.path(), &["diff", "HEAD"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
     assert_eq!(
-        run.stdout,
+        run.stdout_text(),
         "rolec diff HEAD → working tree
 
 added role `Auditor`
@@ -596,17 +539,21 @@ changed role `Sales Rep`
     let run = rolec(dir.path(), &["diff", "HEAD", "--output-format", "markdown"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
     assert!(run
-        .stdout
+        .stdout_text()
         .starts_with("### rolec diff: `HEAD` → `working tree`\n"));
-    assert!(run.stdout.contains("> [!WARNING]\n"), "{}", run.stdout);
-    assert!(run.stdout.contains(
-        "| `Sales Rep` | changed | ⚠️ **`billing`** (sensitive: `administrator_only`) | `crm` |\n"
-    ), "{}", run.stdout);
     assert!(
-        run.stdout
+        run.stdout_text().contains("> [!WARNING]\n"),
+        "{}",
+        run.stdout_text()
+    );
+    assert!(run.stdout_text().contains(
+        "| `Sales Rep` | changed | ⚠️ **`billing`** (sensitive: `administrator_only`) | `crm` |\n"
+    ), "{}", run.stdout_text());
+    assert!(
+        run.stdout_text()
             .contains("| `New` | renamed from `Old` |  |  |\n"),
         "{}",
-        run.stdout
+        run.stdout_text()
     );
 
     // `--format` is the format of diagnostics; the diff's has its own flag.
@@ -685,13 +632,13 @@ fn diff_shows_a_catalog_change_and_the_built_ins_it_changes() {
     );
     let run = rolec(dir.path(), &["diff", "HEAD~1", "HEAD"]);
     assert!(
-        run.stdout
+        run.stdout_text()
             .contains("changed built-in role `Member`\n  + refunds\n"),
         "{}",
         run.describe()
     );
     assert!(
-        run.stdout
+        run.stdout_text()
             .contains("    permission `orders` moved from group `basic` to `admin`\n"),
         "{}",
         run.describe()
@@ -761,7 +708,7 @@ fn diff_problems_with_a_side() {
         run.describe()
     );
     assert!(run.stderr.contains("escalation"), "{}", run.describe());
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout_text(), "");
 
     // Neither a path nor a revision; a JSON file that is not an artifact: exit status 2.
     let run = rolec(dir.path(), &["diff", "nosuch"]);

@@ -6,11 +6,12 @@
 //! Each test builds a throwaway project in a temporary folder and runs `rolec` in it; where
 //! several inputs exercise one rule, they are rows of a table.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{folder_listing, project, rolec, write_file, Run};
 use serde_json::Value;
-use tempfile::TempDir;
 
 /// The 78 permissions of the embedded catalog, in catalog (the seed's) order.
 const CATALOG_PERMISSIONS: [&str; 78] = [
@@ -140,19 +141,8 @@ const TWO_ERRORS_ONE_WARNING: &str =
 /// A catalog that is not even YAML.
 const BROKEN_CATALOG: &str = "name: broken\ngroups: [\n";
 
-/// What one run of the binary printed and returned.
-struct Run {
-    /// `None` when the process was killed by a signal (a stack overflow, say).
-    status: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
+// Accessors only this file needs; `Run` itself is shared, in `common`.
 impl Run {
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
     fn stdout_json(&self) -> Value {
         serde_json::from_slice(&self.stdout).unwrap_or_else(|error| {
             panic!(
@@ -166,56 +156,6 @@ impl Run {
     fn stderr_json(&self) -> Value {
         serde_json::from_str(&self.stderr)
             .unwrap_or_else(|error| panic!("stderr is not JSON ({error}):\n{}", self.stderr))
-    }
-
-    /// Everything printed, for assertion messages.
-    fn describe(&self) -> String {
-        format!(
-            "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.status,
-            self.stdout_text(),
-            self.stderr
-        )
-    }
-}
-
-/// Writes `bytes` at `path` under `root`, creating parent folders; a path ending in `/` is
-/// created as an (empty) folder.
-fn write_file(root: &Path, path: &str, bytes: &[u8]) {
-    let full = root.join(path);
-    if path.ends_with('/') {
-        std::fs::create_dir_all(&full).expect("create a folder");
-        return;
-    }
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).expect("create a parent folder");
-    }
-    std::fs::write(&full, bytes).expect("write a file");
-}
-
-/// A temporary project folder holding `files` (`/`-separated paths and their text).
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("create a temporary folder");
-    for (path, text) in files {
-        write_file(dir.path(), path, text.as_bytes());
-    }
-    dir
-}
-
-/// Runs `rolec ARGS` in `dir`.
-fn rolec(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rolec")
-        .expect("the rolec binary is built")
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .args(args)
-        .output()
-        .expect("rolec runs");
-    Run {
-        status: output.status.code(),
-        stdout: output.stdout,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
@@ -253,22 +193,6 @@ fn string_list(value: &Value) -> Vec<String> {
         .iter()
         .map(|item| item.as_str().unwrap_or_default().to_string())
         .collect()
-}
-
-/// The file names in `dir`, sorted.
-fn folder_listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read a folder")
-        .map(|entry| {
-            entry
-                .expect("a folder entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1647,7 +1571,7 @@ fn color_always_and_never() {
 
 #[test]
 fn explain_and_lints() {
-    let dir = project(&[]);
+    let dir = project::<&str>(&[]);
     let run = rolec(dir.path(), &["explain", "escalation"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
     assert!(

@@ -9,33 +9,15 @@
 //! would not finish (or would overflow the stack), while the whole file stays quick enough
 //! in a debug build. See `docs/security.md`, "Hostile input".
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::Path;
 
-use assert_cmd::Command;
+use common::{project, rolec, Run};
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// What one run of the binary printed and returned.
-struct Run {
-    /// `None` when the process was killed by a signal (a stack overflow, say).
-    status: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
+// Accessors only this file needs; `Run` itself is shared, in `common`.
 impl Run {
-    /// Everything printed, cut short, for assertion messages.
-    fn describe(&self) -> String {
-        let cut = |text: &str| -> String { text.chars().take(2000).collect() };
-        format!(
-            "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.status,
-            cut(&String::from_utf8_lossy(&self.stdout)),
-            cut(&self.stderr)
-        )
-    }
-
     /// The `--format json` report on stdout (`check`).
     fn report(&self) -> Value {
         serde_json::from_slice(&self.stdout)
@@ -64,41 +46,6 @@ impl Run {
             .into_iter()
             .map(|(code, _, _)| code)
             .collect()
-    }
-}
-
-/// Writes `bytes` at `path` (`/`-separated) under `root`, creating parent folders.
-fn write_file(root: &Path, path: &str, bytes: &[u8]) {
-    let full = root.join(path);
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).expect("create a parent folder");
-    }
-    std::fs::write(&full, bytes).expect("write a file");
-}
-
-/// A temporary project folder holding `files`.
-fn project(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().expect("create a temporary folder");
-    for (path, bytes) in files {
-        write_file(dir.path(), path, bytes);
-    }
-    dir
-}
-
-/// Runs `rolec ARGS` in `dir`.
-fn rolec(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("rolec")
-        .expect("the rolec binary is built")
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .args(args)
-        .output()
-        .expect("rolec runs");
-    Run {
-        status: output.status.code(),
-        stdout: output.stdout,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
