@@ -48,7 +48,7 @@ fn display_name(rule: Rule) -> &'static str {
         Rule::statement | Rule::statement_start => "a statement",
         Rule::base => "`copies` or `inherits`",
         Rule::WHITESPACE | Rule::COMMENT => "a space or comment",
-        Rule::string_char | Rule::ident_char => "a character",
+        Rule::ident_char => "a character",
     }
 }
 
@@ -113,10 +113,87 @@ pub struct ChunkParse {
 
 /// Parses the statements that begin in `range_start..range_end` of `text`.
 ///
+/// The whole range is first parsed at once, which is what almost every range of a
+/// reviewed policy needs. When that fails, or finds a statement running over a line where
+/// the next statement must begin, the range is parsed statement by statement
+/// ([`parse_chunk_by_statement`]), which reports every error; both give the same result
+/// whenever the first is taken (a unit test, the `parse` fuzz target and the property tests
+/// check it).
+pub fn parse_chunk(
+    file: FileId,
+    text: &str,
+    lines: &LineIndex,
+    range_start: usize,
+    range_end: usize,
+) -> ChunkParse {
+    parse_chunk_at_once(file, text, lines, range_start, range_end)
+        .unwrap_or_else(|| parse_chunk_by_statement(file, text, lines, range_start, range_end))
+}
+
+/// Where a range's first statement may begin: after a byte-order mark at the start of the
+/// file.
+fn chunk_start(text: &str, range_start: usize) -> usize {
+    if range_start == 0 && text.starts_with('\u{feff}') {
+        3
+    } else {
+        range_start
+    }
+}
+
+/// The range parsed in one call of pest, or `None` when it has a syntax error or a
+/// statement that [`parse_chunk_by_statement`] would bound differently.
+pub fn parse_chunk_at_once(
+    file: FileId,
+    text: &str,
+    lines: &LineIndex,
+    range_start: usize,
+    range_end: usize,
+) -> Option<ChunkParse> {
+    let start = skip_trivia(text, chunk_start(text, range_start));
+    if start >= range_end.min(text.len()) {
+        return None;
+    }
+    let slice = text.get(start..range_end)?;
+    let pairs = RolesParser::parse(Rule::file, slice).ok()?;
+    let statement_pairs: Vec<Pair<'_, Rule>> = pairs
+        .flat_map(Pair::into_inner)
+        .filter(|pair| pair.as_rule() != Rule::EOI)
+        .collect();
+    let mut last_end = start;
+    for pair in &statement_pairs {
+        let span = pair.as_span();
+        let (statement_start, statement_end) = (start + span.start(), start + span.end());
+        if lines.statement_bound(text, statement_start) < statement_end {
+            return None;
+        }
+        last_end = statement_end;
+    }
+    let mut diagnostics = Vec::new();
+    let statements = statement_pairs
+        .into_iter()
+        .map(|pair| {
+            Lowering {
+                file,
+                base: start,
+                diagnostics: &mut diagnostics,
+            }
+            .statement(pair)
+        })
+        .collect();
+    Some(ChunkParse {
+        statements,
+        diagnostics,
+        resume: skip_trivia(text, last_end),
+    })
+}
+
+/// Parses the statements that begin in `range_start..range_end` of `text` one by one.
+///
 /// Each statement is parsed on a slice that ends where the next statement must begin (see
 /// [`LineIndex::statement_bound`]), so the work per statement — and per syntax error, whose
-/// report pest builds by scanning its input — does not grow with the size of the file.
-pub fn parse_chunk(
+/// report pest builds by scanning its input — does not grow with the size of the file, and
+/// parsing goes on after an error at the next line that starts a statement.
+pub fn parse_chunk_by_statement(
     file: FileId,
     text: &str,
     lines: &LineIndex,
@@ -126,11 +203,7 @@ pub fn parse_chunk(
     let mut diagnostics = Vec::new();
     let mut statements = Vec::new();
     let mut resume = text.len();
-    let mut offset = if range_start == 0 && text.starts_with('\u{feff}') {
-        3
-    } else {
-        range_start
-    };
+    let mut offset = chunk_start(text, range_start);
     loop {
         let start = skip_trivia(text, offset);
         if start >= range_end.min(text.len()) {
@@ -766,6 +839,42 @@ mod tests {
             );
             assert_eq!(diagnostics, expected, "chunks of {target} bytes");
         }
+    }
+
+    /// Parsing a range at once, when it is taken, gives what parsing it statement by
+    /// statement gives; a statement that runs over a line where a statement must begin
+    /// (`+` then `role` on the next line) makes it step aside.
+    #[test]
+    fn parsing_at_once_agrees_with_parsing_by_statement() {
+        // (text, whether parsing at once is taken)
+        let texts = [
+            ("author A\n@doc(\"x\")\n@owner(\"y\")\nrole B < +crm >\nrole C copies\n  D < -x >\n", true),
+            ("\u{feff}# c\nassert C can crm\n@doc(\"z\") role E\nauthor G assert H\ncannot crm\n", true),
+            ("role \"a \\\" b\" inherits X, \"Y\" < +@g -p/q >  # trailing\n\n\n", true),
+            ("role A copies B\n@k(\"v\")\nrole C\n", true),
+            ("role A < +\nrole >\n", false),
+            ("role A < -\nauthor >\nrole B\n", false),
+            ("role A < +x\nrole B\n", false),
+            ("", false),
+            ("   # only a comment", false),
+        ];
+        for (text, taken) in texts {
+            let lines = LineIndex::new(text);
+            let by_statement = parse_chunk_by_statement(FileId(0), text, &lines, 0, text.len());
+            let at_once = parse_chunk_at_once(FileId(0), text, &lines, 0, text.len());
+            assert_eq!(at_once.is_some(), taken, "{text:?}");
+            if let Some(at_once) = at_once {
+                assert_eq!(
+                    format!("{at_once:?}"),
+                    format!("{by_statement:?}"),
+                    "{text:?}"
+                );
+            }
+        }
+        let overrun = "role A < +\nrole >\n";
+        let lines = LineIndex::new(overrun);
+        assert!(parse_chunk_at_once(FileId(0), overrun, &lines, 0, overrun.len()).is_none());
+        assert_eq!(messages(overrun).len(), 2, "{:?}", messages(overrun));
     }
 
     #[test]

@@ -325,6 +325,24 @@ fn inputs(texts: &[String]) -> Vec<InputFile> {
         .collect()
 }
 
+/// The parser's two ways agree: when a text is parsed at once (the fast way), it gives
+/// exactly the statements and diagnostics of parsing it statement by statement.
+fn parsing_ways_agree(text: &str) -> Result<(), TestCaseError> {
+    use rolec::source::FileId;
+    use rolec::syntax::{parse_chunk_at_once, parse_chunk_by_statement, LineIndex};
+    let lines = LineIndex::new(text);
+    if let Some(at_once) = parse_chunk_at_once(FileId(0), text, &lines, 0, text.len()) {
+        let by_statement = parse_chunk_by_statement(FileId(0), text, &lines, 0, text.len());
+        prop_assert_eq!(
+            format!("{at_once:?}"),
+            format!("{by_statement:?}"),
+            "the two ways of parsing disagree on:\n{}",
+            text
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
 
@@ -333,6 +351,7 @@ proptest! {
         let originals = render(&files);
         let mut results = Vec::new();
         for original in &originals {
+            parsing_ways_agree(original)?;
             let once = format_source(original)
                 .map_err(|e| TestCaseError::fail(format!("{e:?} in:\n{original}")))?;
             let twice = format_source(&once)

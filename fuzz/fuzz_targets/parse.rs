@@ -3,13 +3,17 @@
 //!
 //! Also differential: the text cut into chunks of a few bytes (the first byte of the input
 //! picks the size) and parsed chunk by chunk, as `compile` does on large inputs on several
-//! threads, gives exactly the statements and diagnostics of one parse of the whole text.
+//! threads, gives exactly the statements and diagnostics of one parse of the whole text;
+//! and parsing the text at once, when that way is taken, gives exactly what parsing it
+//! statement by statement gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rolec::ast::{EditTarget, Statement};
 use rolec::source::{FileId, Span};
-use rolec::syntax::{chunk_ranges, parse_chunks, LineIndex};
+use rolec::syntax::{
+    chunk_ranges, parse_chunk_at_once, parse_chunk_by_statement, parse_chunks, LineIndex,
+};
 
 fn assert_inside(text: &str, span: Span, what: &str) {
     assert!(
@@ -88,4 +92,13 @@ fuzz_target!(|data: &[u8]| {
         "chunks of {target} bytes ({} ranges) give other diagnostics",
         ranges.len()
     );
+
+    if let Some(at_once) = parse_chunk_at_once(FileId(0), &text, &lines, 0, text.len()) {
+        let by_statement = parse_chunk_by_statement(FileId(0), &text, &lines, 0, text.len());
+        assert_eq!(
+            format!("{at_once:?}"),
+            format!("{by_statement:?}"),
+            "parsing at once and statement by statement disagree"
+        );
+    }
 });
