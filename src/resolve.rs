@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::Direction;
+use smallvec::SmallVec;
 
 use crate::ast::{BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
 use crate::catalog::Catalog;
@@ -209,6 +209,9 @@ pub fn resolve<'a>(
         .collect();
     let mut poisoned = vec![false; resolution.roles.len()];
     let mut edit_members_by_role: Vec<Vec<Members>> = vec![Vec::new(); resolution.roles.len()];
+    // The roles each role is built on, looked up once here for the graph and for resolving.
+    let mut bases_by_role: Vec<SmallVec<[RoleId; 2]>> =
+        vec![SmallVec::new(); resolution.roles.len()];
     for (id, role) in resolution.roles.iter().enumerate().skip(builtin_count) {
         let Some(definition) = role.definition else {
             continue;
@@ -219,6 +222,9 @@ pub fn resolve<'a>(
                     Lookup::Found(base_id) => {
                         if let (Some(&from), Some(&to)) = (nodes.get(base_id), nodes.get(id)) {
                             graph.add_edge(from, to, ());
+                        }
+                        if let Some(bases) = bases_by_role.get_mut(id) {
+                            bases.push(base_id);
                         }
                     }
                     Lookup::Dropped => poisoned[id] = true,
@@ -265,13 +271,12 @@ pub fn resolve<'a>(
         let Some(definition) = resolution.roles.get(id).and_then(|role| role.definition) else {
             continue;
         };
-        let parents: Vec<RoleId> = graph
-            .neighbors_directed(node, Direction::Incoming)
-            .map(|n| graph[n])
-            .collect();
-        if parents
+        let bases = bases_by_role
+            .get(id)
+            .map_or(&[][..], |bases| bases.as_slice());
+        if bases
             .iter()
-            .any(|&parent| resolution.permissions(parent).is_none())
+            .any(|&base| resolution.permissions(base).is_none())
         {
             // A base could not be resolved: already reported where it failed.
             continue;
@@ -283,7 +288,7 @@ pub fn resolve<'a>(
         let set = resolve_role(
             catalog,
             &resolution,
-            id,
+            bases,
             definition,
             members,
             options.lint_levels,
@@ -518,7 +523,7 @@ fn bases_of<'r>(resolution: &'r Resolution<'_>, id: RoleId) -> impl Iterator<Ite
 fn resolve_role(
     catalog: &Catalog,
     resolution: &Resolution<'_>,
-    id: RoleId,
+    base_ids: &[RoleId],
     definition: Definition<'_>,
     members: &[Members],
     levels: &LintLevels,
@@ -526,9 +531,8 @@ fn resolve_role(
 ) -> PermSet {
     let def = definition.def;
     let name = def.name.value.as_str();
-    let base_ids: Vec<RoleId> = bases_of(resolution, id).collect();
     let mut set = PermSet::new();
-    for &base in &base_ids {
+    for &base in base_ids {
         if let Some(base_set) = resolution.permissions(base) {
             set.union_with(base_set);
         }
