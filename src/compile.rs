@@ -11,7 +11,7 @@ use crate::emit;
 use crate::lints::LintLevels;
 use crate::names;
 use crate::resolve::{self, ResolveOptions};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, LineIndex};
 use crate::validate::{self, ValidateOptions};
 
@@ -69,7 +69,11 @@ pub fn compile(
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
     let catalog_id = match catalog_file {
-        Some(file) => add_source(&mut sources, file, Code::InvalidCatalog, &mut diagnostics),
+        Some(file) => {
+            let (source, not_utf8) = decode(file_id(sources.len()), file, Code::InvalidCatalog);
+            diagnostics.extend(not_utf8);
+            sources.push(source)
+        }
         None => sources.add(
             catalog::EMBEDDED_CATALOG_PATH.into(),
             Arc::from(catalog::EMBEDDED_CATALOG),
@@ -94,23 +98,32 @@ pub fn compile(
         ),
     };
 
-    let mut texts = Vec::with_capacity(policies.len());
+    let total: usize = policies.iter().map(|policy| policy.bytes.len()).sum();
+    let threads = if total < PARALLEL_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let first_id = sources.len();
+    let numbered: Vec<(FileId, InputFile)> = policies
+        .into_iter()
+        .enumerate()
+        .map(|(index, policy)| (file_id(first_id + index), policy))
+        .collect();
+    let prepared = parallel_map(numbered, threads, |(id, policy)| prepare(id, policy));
+    let mut texts = Vec::with_capacity(prepared.len());
     let mut any_syntax_error = false;
-    for policy in policies {
-        let before = diagnostics.len();
-        let id = add_source(&mut sources, policy, Code::Syntax, &mut diagnostics);
-        let utf8_ok = diagnostics.len() == before;
-        any_syntax_error |= !utf8_ok;
-        let text = sources
-            .get(id)
-            .map(|file| file.text.clone())
-            .unwrap_or_default();
-        diagnostics.extend(confusing_characters(id, &text));
-        if utf8_ok {
-            texts.push((id, text));
+    for file in prepared {
+        any_syntax_error |= file.not_utf8.is_some();
+        diagnostics.extend(file.not_utf8);
+        diagnostics.extend(file.confusing);
+        let text = file.source.text.clone();
+        let id = sources.push(file.source);
+        if let Some(lines) = file.lines {
+            texts.push((id, text, lines));
         }
     }
-    let (files, parse_diagnostics) = parse_in_parallel(&texts);
+    let (files, parse_diagnostics) = parse_in_parallel(&texts, threads);
     let mut files_with_syntax_errors = HashSet::new();
     for (index, file) in files.iter().enumerate() {
         if parse_diagnostics
@@ -161,64 +174,97 @@ pub fn compile(
     Ok(finish(sources, diagnostics, artifact))
 }
 
-/// Below this many bytes of policy text, parsing stays on one thread.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+/// Below this many bytes of policy text, a run stays on one thread.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+fn file_id(index: usize) -> FileId {
+    FileId(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+/// `f` applied to every item, in order, with the items split into `threads` runs of
+/// neighbours, each on its own thread.
+fn parallel_map<T: Send, R: Send>(
+    items: Vec<T>,
+    threads: usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let per_thread = items.len().div_ceil(threads);
+    let mut items = items.into_iter();
+    let groups: Vec<Vec<T>> = std::iter::from_fn(|| {
+        let group: Vec<T> = items.by_ref().take(per_thread).collect();
+        (!group.is_empty()).then_some(group)
+    })
+    .collect();
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .into_iter()
+            .map(|group| scope.spawn(move || group.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            // A panic in a worker is a bug: surface it as the sequential run would.
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// A policy file made ready to parse: decoded, scanned for hidden characters, and (when it
+/// is valid UTF-8) with the index of its lines.
+struct Prepared {
+    source: SourceFile,
+    not_utf8: Option<Diagnostic>,
+    confusing: Vec<Diagnostic>,
+    lines: Option<LineIndex>,
+}
+
+fn prepare(id: FileId, policy: InputFile) -> Prepared {
+    let (source, not_utf8) = decode(id, policy, Code::Syntax);
+    let confusing = confusing_characters(id, &source.text);
+    let lines = not_utf8.is_none().then(|| LineIndex::new(&source.text));
+    Prepared {
+        source,
+        not_utf8,
+        confusing,
+        lines,
+    }
+}
 
 /// Parses every file, splitting the text into chunks that start where statements start and
-/// parsing them on the machine's cores; the result is the same, in the same order, as
+/// parsing them on `threads` threads; the result is the same, in the same order, as
 /// parsing each file in turn.
-fn parse_in_parallel(texts: &[(FileId, Arc<str>)]) -> (Vec<PolicyFile>, Vec<Diagnostic>) {
-    let total: usize = texts.iter().map(|(_, text)| text.len()).sum();
-    let threads = if total < PARALLEL_PARSE_BYTES {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    };
+fn parse_in_parallel(
+    texts: &[(FileId, Arc<str>, LineIndex)],
+    threads: usize,
+) -> (Vec<PolicyFile>, Vec<Diagnostic>) {
+    let total: usize = texts.iter().map(|(_, text, _)| text.len()).sum();
     let target = total.div_ceil(threads * 4).max(1);
-    let indexes: Vec<LineIndex> = texts.iter().map(|(_, text)| LineIndex::new(text)).collect();
     // Work units: (file position, chunk start, chunk end), in file and text order.
     let units: Vec<(usize, usize, usize)> = texts
         .iter()
-        .zip(&indexes)
         .enumerate()
-        .flat_map(|(position, ((_, text), lines))| {
+        .flat_map(|(position, (_, text, lines))| {
             syntax::chunk_ranges(text, lines, target)
                 .into_iter()
                 .map(move |(start, end)| (position, start, end))
         })
         .collect();
-    let parse_unit = |&(position, start, end): &(usize, usize, usize)| {
-        let (id, text) = texts
+    let mut results = parallel_map(units.clone(), threads, |(position, start, end)| {
+        texts
             .get(position)
-            .map_or((FileId(0), ""), |(id, text)| (*id, &**text));
-        indexes
-            .get(position)
-            .map(|lines| syntax::parse_chunk(id, text, lines, start, end))
+            .map(|(id, text, lines)| syntax::parse_chunk(*id, text, lines, start, end))
             .unwrap_or_default()
-    };
-    let per_thread = units.len().div_ceil(threads).max(1);
-    let mut results: Vec<syntax::ChunkParse> = if threads == 1 {
-        units.iter().map(parse_unit).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = units
-                .chunks(per_thread)
-                .map(|group| scope.spawn(move || group.iter().map(parse_unit).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                // A panic in a worker is a bug: surface it as the sequential parse would.
-                .flat_map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
+    });
     let mut files = Vec::with_capacity(texts.len());
     let mut diagnostics = Vec::new();
-    for (position, ((id, text), lines)) in texts.iter().zip(&indexes).enumerate() {
+    for (position, (id, text, lines)) in texts.iter().enumerate() {
         let ranges: Vec<(usize, usize)> = units
             .iter()
             .filter(|unit| unit.0 == position)
@@ -267,30 +313,27 @@ fn ceiling_error(catalog: &Catalog, name: &str) -> UsageError {
 }
 
 /// Adds a file to the map; bytes that are not UTF-8 are one diagnostic with `code`.
-fn add_source(
-    sources: &mut SourceMap,
-    file: InputFile,
-    code: Code,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> FileId {
+/// The source file `id` from `file`'s bytes; invalid UTF-8 is replaced and reported with
+/// `code` at the first bad byte.
+fn decode(id: FileId, file: InputFile, code: Code) -> (SourceFile, Option<Diagnostic>) {
     match String::from_utf8(file.bytes) {
-        Ok(text) => sources.add(file.path, Arc::from(text)),
+        Ok(text) => (SourceFile::new(file.path, Arc::from(text)), None),
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let bad_byte = error.as_bytes().get(valid_up_to).copied().unwrap_or(0);
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let id = sources.add(file.path, Arc::from(text));
             let replacement = '\u{FFFD}'.len_utf8();
-            diagnostics.push(
-                Diagnostic::error(
-                    code,
-                    Span::new(id, valid_up_to, valid_up_to + replacement),
-                    "file is not valid UTF-8",
-                )
-                .with_label(format!("invalid byte 0x{bad_byte:02X}"))
-                .with_help("save the file as UTF-8"),
-            );
-            id
+            let diagnostic = Diagnostic::error(
+                code,
+                Span::new(id, valid_up_to, valid_up_to + replacement),
+                "file is not valid UTF-8",
+            )
+            .with_label(format!("invalid byte 0x{bad_byte:02X}"))
+            .with_help("save the file as UTF-8");
+            (
+                SourceFile::new(file.path, Arc::from(text)),
+                Some(diagnostic),
+            )
         }
     }
 }
@@ -353,6 +396,16 @@ mod tests {
     }
 
     #[test]
+    fn parallel_map_keeps_the_order() {
+        let items: Vec<usize> = (0..1001).collect();
+        for threads in [1, 2, 3, 8] {
+            let doubled = parallel_map(items.clone(), threads, |n| n * 2);
+            assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+        }
+        assert!(parallel_map(Vec::<u8>::new(), 4, |n| n).is_empty());
+    }
+
+    #[test]
     fn parallel_parsing_gives_what_parsing_in_turn_gives() {
         let mut text = String::from("\u{feff}author Administrator\n");
         for i in 0..12_000 {
@@ -373,14 +426,22 @@ mod tests {
         }
         let second = "author Administrator\nrole Z < +crm >\n".repeat(2000);
         let texts = vec![
-            (FileId(1), Arc::<str>::from(text.as_str())),
-            (FileId(2), Arc::<str>::from(second.as_str())),
+            (
+                FileId(1),
+                Arc::<str>::from(text.as_str()),
+                LineIndex::new(&text),
+            ),
+            (
+                FileId(2),
+                Arc::<str>::from(second.as_str()),
+                LineIndex::new(&second),
+            ),
         ];
-        assert!(text.len() > PARALLEL_PARSE_BYTES);
-        let (parallel_files, parallel_diagnostics) = parse_in_parallel(&texts);
+        assert!(text.len() > PARALLEL_BYTES);
+        let (parallel_files, parallel_diagnostics) = parse_in_parallel(&texts, 3);
         let mut sequential_files = Vec::new();
         let mut sequential_diagnostics = Vec::new();
-        for (id, text) in &texts {
+        for (id, text, _) in &texts {
             let (file, diagnostics) = syntax::parse_file(*id, text);
             sequential_files.push(file);
             sequential_diagnostics.extend(diagnostics);

@@ -161,9 +161,24 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: String, text: Arc<str>) -> FileId {
+        self.push(SourceFile::new(path, text))
+    }
+
+    /// Adds a file built beforehand (on another thread); its id is the number of files
+    /// before it.
+    pub fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile::new(path, text));
+        self.files.push(file);
         id
+    }
+
+    /// How many files the map holds: the next file's id.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
