@@ -60,12 +60,35 @@ impl Compilation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
-/// Compiles `policies` against `catalog_file` (the embedded catalog when `None`).
+/// Compiles `policies` against `catalog_file` (the embedded catalog when `None`), holding
+/// the artifact in memory when `options.emit_artifact` asks for it.
 pub fn compile(
     catalog_file: Option<InputFile>,
     policies: Vec<InputFile>,
     options: &CompileOptions,
 ) -> Result<Compilation, UsageError> {
+    let mut bytes = Vec::new();
+    let out = options
+        .emit_artifact
+        .then_some(&mut bytes as &mut dyn std::io::Write);
+    let (mut compilation, written) = compile_into(catalog_file, policies, options, out)?;
+    // Writing to a Vec cannot fail.
+    if matches!(written, Ok(true)) {
+        compilation.artifact = Some(bytes);
+    }
+    Ok(compilation)
+}
+
+/// Compiles like [`compile`], but writes the artifact to `artifact_out` as it is rendered,
+/// when the compile has no errors, instead of holding it in memory (`options.emit_artifact`
+/// is not read, and `Compilation::artifact` stays `None`). Also returns whether the artifact
+/// was written, or the error that stopped writing it.
+pub fn compile_into(
+    catalog_file: Option<InputFile>,
+    policies: Vec<InputFile>,
+    options: &CompileOptions,
+    artifact_out: Option<&mut dyn std::io::Write>,
+) -> Result<(Compilation, std::io::Result<bool>), UsageError> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
     let catalog_id = match catalog_file {
@@ -87,7 +110,7 @@ pub fn compile(
         None
     };
     let Some(catalog) = catalog else {
-        return Ok(finish(sources, diagnostics, None));
+        return Ok((finish(sources, diagnostics, None), Ok(false)));
     };
     let ceiling = match &options.max_author {
         None => None,
@@ -164,14 +187,14 @@ pub fn compile(
         }
     }
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let artifact = (options.emit_artifact && !has_errors).then(|| {
-        let mut bytes = Vec::new();
-        // Writing to a Vec cannot fail.
-        let _ = emit::write_artifact(&mut bytes, &catalog, &resolution, &authors, &sources);
-        bytes
-    });
+    let written = match artifact_out {
+        Some(out) if !has_errors => {
+            emit::write_artifact(out, &catalog, &resolution, &authors, &sources).map(|()| true)
+        }
+        _ => Ok(false),
+    };
     drop(resolution);
-    Ok(finish(sources, diagnostics, artifact))
+    Ok((finish(sources, diagnostics, None), written))
 }
 
 /// Below this many bytes of policy text, a run stays on one thread.
@@ -393,6 +416,38 @@ mod tests {
                 .map(|d| format!("{} {:?} {}", d.code.as_str(), d.span, d.message)),
         );
         lines
+    }
+
+    /// Writing the artifact as it is rendered gives the bytes `compile` holds in memory, and
+    /// writes nothing when the compile has errors.
+    #[test]
+    fn compile_into_writes_what_compile_holds() {
+        let policy = |text: &str| InputFile {
+            path: "a.roles".into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let text = "author Administrator\nrole \"Sales Lead\" copies User < +crm -webhooks >\n";
+        let options = CompileOptions {
+            emit_artifact: true,
+            ..CompileOptions::default()
+        };
+        let in_memory = compile(None, vec![policy(text)], &options).map(|c| c.artifact);
+        let mut streamed = Vec::new();
+        let written = compile_into(None, vec![policy(text)], &options, Some(&mut streamed))
+            .map(|(compilation, written)| (compilation.artifact.is_none(), written.ok()));
+        assert_eq!(written, Ok((true, Some(true))));
+        assert_eq!(in_memory, Ok(Some(streamed)));
+
+        let mut nothing = Vec::new();
+        let failed = compile_into(
+            None,
+            vec![policy("role X < +nope >\n")],
+            &options,
+            Some(&mut nothing),
+        )
+        .map(|(compilation, written)| (compilation.error_count() > 0, written.ok()));
+        assert_eq!(failed, Ok((true, Some(false))));
+        assert!(nothing.is_empty());
     }
 
     #[test]

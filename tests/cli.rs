@@ -1103,6 +1103,25 @@ fn a_successful_build_replaces_the_output_file() {
     assert_eq!(folder_listing(&dir.path().join("out")), ["artifact.json"]);
 }
 
+/// The artifact is written to its file as it is rendered: a file that cannot be created is
+/// exit status 2 naming it, and nothing is left behind; a read-only folder likewise.
+#[test]
+fn an_unwritable_output_is_a_usage_error_and_leaves_nothing() {
+    let dir = project(&[("a.roles", CLEAN)]);
+    let run = rolec(
+        dir.path(),
+        &["build", "a.roles", "-o", "missing/artifact.json"],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("cannot write `missing/artifact.json`"),
+        "{}",
+        run.describe()
+    );
+    assert!(!dir.path().join("missing").exists());
+    assert_eq!(folder_listing(dir.path()), ["a.roles"]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Determinism (section 5)
 

@@ -2,11 +2,13 @@
 //! to FILE (replaced atomically, and only when the compile has no errors); with `--check`,
 //! write nothing and compare FILE with what would be built.
 
-use std::io::Write;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use super::{
-    compile_paths, exit_status, print_diagnostics, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
+    compile_paths, compile_paths_into, exit_status, print_diagnostics, usage_error, CommonArgs,
+    EXIT_ERRORS, EXIT_OK,
 };
 use crate::config::Config;
 use crate::discover::describe;
@@ -21,36 +23,61 @@ pub(super) fn run(
     if check && output.is_none() {
         return usage_error("`--check` compares the artifact with a file: give it with `-o FILE`");
     }
+    match output {
+        Some(path) if check => check_artifact(common, config, paths, path),
+        None => {
+            let mut stdout = BufWriter::new(std::io::stdout().lock());
+            let written = build_into(common, config, paths, &mut stdout)
+                .map(|(status, written)| (status, written.and_then(|_| stdout.flush())));
+            match written {
+                Ok((status, Ok(()))) => status,
+                Ok((_, Err(_))) => usage_error("cannot write the artifact to standard output"),
+                Err(status) => status,
+            }
+        }
+        Some(path) => {
+            let mut file = AtomicFile::new(Path::new(path));
+            match build_into(common, config, paths, &mut file) {
+                Ok((status, Ok(true))) => match file.commit() {
+                    Ok(()) => status,
+                    Err(error) => {
+                        usage_error(&format!("cannot write `{path}`: {}", describe(&error)))
+                    }
+                },
+                Ok((status, Ok(false))) => status,
+                Ok((_, Err(error))) => {
+                    usage_error(&format!("cannot write `{path}`: {}", describe(&error)))
+                }
+                Err(status) => status,
+            }
+        }
+    }
+}
+
+/// Compiles, writing the artifact to `out` as it is rendered (only when there is no error),
+/// and prints the diagnostics: the exit status, and whether the artifact was written.
+fn build_into(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    out: &mut dyn Write,
+) -> Result<(u8, std::io::Result<bool>), u8> {
+    let (compilation, written) = compile_paths_into(common, config, paths, out)?;
+    print_diagnostics(common, &compilation, false);
+    Ok((exit_status(&compilation), written))
+}
+
+/// `build --check -o FILE`: compiles in memory and compares with FILE.
+fn check_artifact(common: &CommonArgs, config: &Config, paths: &[String], path: &str) -> u8 {
     let compilation = match compile_paths(common, config, paths, true) {
         Ok(compilation) => compilation,
         Err(status) => return status,
     };
     print_diagnostics(common, &compilation, false);
     let status = exit_status(&compilation);
-    let Some(artifact) = compilation
-        .artifact
-        .as_deref()
-        .filter(|_| status == EXIT_OK)
-    else {
-        return status;
-    };
-    match output {
-        Some(path) if check => check_up_to_date(path, paths, artifact),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(artifact)
-                .and_then(|()| stdout.flush())
-                .is_err()
-            {
-                return usage_error("cannot write the artifact to standard output");
-            }
-            status
-        }
-        Some(path) => match write_atomically(Path::new(path), artifact) {
-            Ok(()) => status,
-            Err(error) => usage_error(&format!("cannot write `{path}`: {}", describe(&error))),
-        },
+    match compilation.artifact.as_deref() {
+        Some(artifact) if status == EXIT_OK => check_up_to_date(path, paths, artifact),
+        _ => status,
     }
 }
 
@@ -82,31 +109,86 @@ fn check_up_to_date(path: &str, paths: &[String], artifact: &[u8]) -> u8 {
     EXIT_ERRORS
 }
 
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it
-/// over `path`: readers see the old artifact or the new one, never half of one. A file
-/// being replaced keeps its permissions.
+/// Writes `bytes` to `path` atomically (see [`AtomicFile`]).
 pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = parent.join(format!(".{name}.rolec-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        if let Ok(existing) = std::fs::metadata(path) {
+    let mut file = AtomicFile::new(path);
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// A file replaced atomically: what is written goes to a temporary file beside `path`,
+/// created at the first write; [`AtomicFile::commit`] flushes it to disk and renames it over
+/// `path`, so readers see the old file or the new one, never half of one. A file being
+/// replaced keeps its permissions. Dropped without a commit, the temporary file is removed
+/// and `path` is left as it was.
+pub(super) struct AtomicFile {
+    path: PathBuf,
+    temporary: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    pub(super) fn new(path: &Path) -> AtomicFile {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        AtomicFile {
+            path: path.to_path_buf(),
+            temporary: parent.join(format!(".{name}.rolec-{}.tmp", std::process::id())),
+            file: None,
+        }
+    }
+
+    fn writer(&mut self) -> std::io::Result<&mut BufWriter<File>> {
+        match &mut self.file {
+            Some(file) => Ok(file),
+            file => Ok(file.insert(BufWriter::new(File::create(&self.temporary)?))),
+        }
+    }
+
+    /// Puts what was written in place of the file.
+    pub(super) fn commit(mut self) -> std::io::Result<()> {
+        let existing = std::fs::metadata(&self.path).ok();
+        let file = self.writer()?;
+        file.flush()?;
+        let file = file.get_ref();
+        if let Some(existing) = existing {
             file.set_permissions(existing.permissions())?;
         }
         file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+        self.file = None;
+        std::fs::rename(&self.temporary, &self.path)
     }
-    result
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.writer()?.write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.writer()?.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        // After a commit the temporary file has become `path` (or the rename failed and it
+        // must go too); without one, nothing of it may stay.
+        if self.file.take().is_some() || self.temporary.exists() {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
 }

@@ -302,13 +302,11 @@ fn source_paths(config: &Config, paths: &[String]) -> Result<Vec<String>, u8> {
     Ok(paths)
 }
 
-/// Finds, reads and compiles the policies of a `check` or `build`.
-fn compile_paths(
-    common: &CommonArgs,
-    config: &Config,
-    paths: &[String],
-    emit_artifact: bool,
-) -> Result<Compilation, u8> {
+/// The inputs of a compile: the catalog file (`None`: the embedded one) and the policies.
+type Inputs = (Option<InputFile>, Vec<InputFile>);
+
+/// Finds and reads the catalog and policies of a `check` or `build`.
+fn read_inputs(common: &CommonArgs, config: &Config, paths: &[String]) -> Result<Inputs, u8> {
     let paths = source_paths(config, paths)?;
     let found = discover::discover(&paths).map_err(|error| usage_error(&error.0))?;
     let catalog = catalog_input(common, config)?;
@@ -317,8 +315,33 @@ fn compile_paths(
         let path = file.path.to_string_lossy().into_owned();
         policies.push(read_input(&path, file.display)?);
     }
+    Ok((catalog, policies))
+}
+
+/// Finds, reads and compiles the policies of a `check` or `build`.
+fn compile_paths(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    emit_artifact: bool,
+) -> Result<Compilation, u8> {
+    let (catalog, policies) = read_inputs(common, config, paths)?;
     let options = compile_options(common, config, emit_artifact);
     compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
+}
+
+/// Like [`compile_paths`], writing the artifact to `out` as it is rendered (when the compile
+/// has no errors) instead of holding it in memory; also says whether it was written.
+fn compile_paths_into(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    out: &mut dyn std::io::Write,
+) -> Result<(Compilation, std::io::Result<bool>), u8> {
+    let (catalog, policies) = read_inputs(common, config, paths)?;
+    let options = compile_options(common, config, false);
+    compile::compile_into(catalog, policies, &options, Some(out))
+        .map_err(|error| usage_error(&error.0))
 }
 
 /// The options of a compile: flags first, then `rolec.yaml`.
