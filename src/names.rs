@@ -47,6 +47,16 @@ pub struct NameProblem {
 
 /// Checks the rules of a role name's text (after unescaping).
 pub fn check_role_name(name: &str) -> Result<(), NameProblem> {
+    let ascii = name.is_ascii();
+    if ascii
+        && (1..=MAX_ROLE_NAME_CHARS).contains(&name.len())
+        && name.bytes().all(|byte| (b' '..=b'~').contains(&byte))
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+    {
+        // Printable ASCII without edge spaces: the checks below all pass.
+        return Ok(());
+    }
     let length = name.chars().count();
     let problem = |problem: String, fix: &'static str| Err(NameProblem { problem, fix });
     if length == 0 {
@@ -175,7 +185,16 @@ pub struct ConfusingCharacter {
 pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
     let mut found = Vec::new();
     let bytes = text.as_bytes();
-    for (offset, character) in text.char_indices() {
+    // Every such character is a carriage return or not ASCII: only those are decoded.
+    let mut offset = 0;
+    while let Some(skipped) = bytes
+        .get(offset..)
+        .and_then(|rest| rest.iter().position(|&byte| byte == b'\r' || byte >= 0x80))
+    {
+        offset += skipped;
+        let Some(character) = text.get(offset..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
         let confusing = match character {
             '\u{FEFF}' => offset != 0,
             '\r' => bytes.get(offset + 1) != Some(&b'\n'),
@@ -184,6 +203,7 @@ pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
         if confusing {
             found.push(ConfusingCharacter { offset, character });
         }
+        offset += character.len_utf8();
     }
     found
 }
@@ -218,6 +238,38 @@ mod tests {
             let collapsed = folded.split_whitespace().collect::<Vec<_>>().join(" ");
             let general: String = skeleton(&collapsed).collect::<String>().chars().flat_map(char::to_lowercase).collect();
             proptest::prop_assert_eq!(ascii_collision_key(&name), general);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_confusing_character_scan_decodes_only_what_it_must(
+            text in "(\\PC|[\r\n\t \u{200B}\u{202E}\u{FEFF}a-z]){0,40}"
+        ) {
+            let bytes = text.as_bytes();
+            let everywhere: Vec<(usize, char)> = text
+                .char_indices()
+                .filter(|&(offset, c)| match c {
+                    '\u{FEFF}' => offset != 0,
+                    '\r' => bytes.get(offset + 1) != Some(&b'\n'),
+                    c => is_bidi_control(c) || is_invisible(c),
+                })
+                .collect();
+            let found: Vec<(usize, char)> = confusing_characters(&text)
+                .into_iter()
+                .map(|found| (found.offset, found.character))
+                .collect();
+            proptest::prop_assert_eq!(found, everywhere);
+        }
+
+        #[test]
+        fn the_ascii_name_check_agrees_with_the_general_one(name in "[\x00-\x7f]{0,102}") {
+            let general = name.chars().count() >= 1
+                && name.chars().count() <= MAX_ROLE_NAME_CHARS
+                && !name.starts_with(char::is_whitespace)
+                && !name.ends_with(char::is_whitespace)
+                && !name.chars().any(char::is_control);
+            proptest::prop_assert_eq!(check_role_name(&name).is_ok(), general, "{:?}", name);
         }
     }
 

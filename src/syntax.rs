@@ -730,6 +730,9 @@ impl Lowering<'_> {
     fn string(&mut self, pair: &Pair<'_, Rule>) -> String {
         let raw = pair.as_str();
         let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        if !inner.contains('\\') {
+            return inner.to_string();
+        }
         let mut value = String::with_capacity(inner.len());
         let mut chars = inner.char_indices();
         while let Some((index, c)) = chars.next() {
