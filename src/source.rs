@@ -53,7 +53,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     line_starts: Vec<usize>,
     /// `char_counts[i]`: how many characters begin in `text[..i * CHECKPOINT]`, so that a
-    /// column costs at most one checkpoint's scan, even on a multi-megabyte line.
+    /// column costs at most one checkpoint's scan, even on a multi-megabyte line. Empty for
+    /// an ASCII text, whose columns are byte counts.
     char_counts: Vec<usize>,
     /// Offset of the first byte that is not ASCII (the text's length when there is none):
     /// before it, a column is a byte count.
@@ -71,22 +72,24 @@ fn starts_char(byte: u8) -> bool {
 impl SourceFile {
     pub fn new(path: String, text: Arc<str>) -> SourceFile {
         let mut line_starts = vec![0];
-        line_starts.extend(
+        line_starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
+        let first_non_ascii = if text.is_ascii() {
+            text.len()
+        } else {
             text.bytes()
-                .enumerate()
-                .filter(|&(_, byte)| byte == b'\n')
-                .map(|(index, _)| index + 1),
-        );
-        let mut char_counts = vec![0];
-        let mut count = 0;
-        for chunk in text.as_bytes().chunks(CHECKPOINT) {
-            count += chunk.iter().filter(|&&byte| starts_char(byte)).count();
-            char_counts.push(count);
+                .position(|byte| !byte.is_ascii())
+                .unwrap_or(text.len())
+        };
+        // Only columns past the first non-ASCII byte count characters.
+        let mut char_counts = Vec::new();
+        if first_non_ascii < text.len() {
+            char_counts.push(0);
+            let mut count = 0;
+            for chunk in text.as_bytes().chunks(CHECKPOINT) {
+                count += chunk.iter().filter(|&&byte| starts_char(byte)).count();
+                char_counts.push(count);
+            }
         }
-        let first_non_ascii = text
-            .bytes()
-            .position(|byte| !byte.is_ascii())
-            .unwrap_or(text.len());
         SourceFile {
             path,
             text,
