@@ -20,13 +20,28 @@ cargo build --release --quiet --bin rolec --example gen
 rolec=target/release/rolec
 gen=target/release/examples/gen
 
+# wall COMMAND...: runs it once and prints its wall time in seconds (millisecond resolution).
+wall() {
+    local start end
+    start=$(date +%s%N)
+    "$@" > /dev/null 2>&1 || true
+    end=$(date +%s%N)
+    awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
 # time_runs LABEL COMMAND...: prints "LABEL min median peak_MB" over $runs runs.
 time_runs() {
     local label=$1; shift
     local walls=() peak=0
     for _ in $(seq "$runs"); do
-        /usr/bin/time -f '%e %M' -o "$data/time.txt" "$@" > /dev/null 2>&1 || true
-        read -r wall kb < "$data/time.txt"
+        # Wall time in milliseconds from the clock (time's %e has a 10 ms resolution); peak
+        # memory from /usr/bin/time.
+        local start end
+        start=$(date +%s%N)
+        /usr/bin/time -f '%M' -o "$data/time.txt" "$@" > /dev/null 2>&1 || true
+        end=$(date +%s%N)
+        read -r kb < "$data/time.txt"
+        wall=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
         walls+=("$wall")
         [ "$kb" -gt "$peak" ] && peak=$kb
     done
@@ -76,6 +91,22 @@ if command -v cedar > /dev/null 2>&1 && [ -f "$data/artifact-10000.json" ]; then
         /^cedar validate/ { v = $5 }
         END { if (r > 0) printf "median ratios: cedar check-parse / rolec check = %.1fx, cedar validate / rolec check = %.1fx\n", c / r, v / r }
     ' "$data/results.txt"
+    # The runs above are minutes apart, and this machine's load drifts: the ratio is also
+    # measured on pairs run back to back, so both sides of a pair see the same load.
+    echo "== rolec check and cedar check-parse alternating, $runs pairs (10000 roles)"
+    : > "$data/pairs.txt"
+    for _ in $(seq "$runs"); do
+        r=$(wall "$rolec" check "$data/roles-10000")
+        c=$(wall cedar check-parse --policies "$data/cedar-10000/policies.cedar")
+        echo "$r $c" >> "$data/pairs.txt"
+    done
+    middle=$(( (runs + 1) / 2 ))
+    r=$(cut -d' ' -f1 "$data/pairs.txt" | sort -n | sed -n "${middle}p")
+    c=$(cut -d' ' -f2 "$data/pairs.txt" | sort -n | sed -n "${middle}p")
+    ratios=$(awk '$1 > 0 { printf "%.1f\n", $2 / $1 }' "$data/pairs.txt" | sort -n)
+    printf 'rolec check median %s s, cedar check-parse median %s s; ratio per pair: min %sx, median %sx, max %sx\n' \
+        "$r" "$c" "$(echo "$ratios" | head -n1)" "$(echo "$ratios" | sed -n "${middle}p")" \
+        "$(echo "$ratios" | tail -n1)"
 else
     echo "(no cedar binary on PATH: install with 'cargo install cedar-policy-cli' for the comparison)"
 fi
