@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the compiler's stages on generated policies (see
 //! `examples/gen/policy.rs`) of 1k, 10k and 100k roles:
 //! - `parse`: pest parsing and lowering to the AST (the two are one pass);
+//! - `resolve`, `validate`, `emit`: each stage alone, on the output of the stages before it;
 //! - `check`: parse, resolve and validate (what `rolec check` does, without the CLI);
 //! - `build`: `check` plus emitting the artifact.
 //!
@@ -13,8 +14,15 @@ mod policy;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rolec::catalog::{self, Catalog};
 use rolec::compile::{compile, CompileOptions, InputFile};
-use rolec::source::FileId;
+use rolec::lints::LintLevels;
+use rolec::resolve::{resolve, ResolveOptions};
+use rolec::source::{FileId, SourceMap};
+use rolec::validate::{validate, ValidateOptions};
 
 fn inputs(roles: usize) -> Vec<InputFile> {
     policy::generate(roles, 1000, 42)
@@ -40,6 +48,7 @@ fn stages(c: &mut Criterion) {
                 }
             })
         });
+        bench_stages(&mut group, roles, &files);
         for (name, emit_artifact) in [("check", false), ("build", true)] {
             let options = CompileOptions {
                 emit_artifact,
@@ -51,6 +60,87 @@ fn stages(c: &mut Criterion) {
         }
     }
     group.finish();
+}
+
+/// The embedded catalog and the policies, parsed: the input of `resolve`.
+fn parsed(files: &[InputFile]) -> (SourceMap, Catalog, Vec<rolec::ast::PolicyFile>) {
+    let mut sources = SourceMap::default();
+    let catalog_id = sources.add(
+        catalog::EMBEDDED_CATALOG_PATH.into(),
+        Arc::from(catalog::EMBEDDED_CATALOG),
+    );
+    let catalog = catalog::load(&sources, catalog_id)
+        .0
+        .unwrap_or_else(|| panic!("the embedded catalog loads"));
+    let parsed = files
+        .iter()
+        .map(|file| {
+            let text = std::str::from_utf8(&file.bytes).unwrap_or_default();
+            let id = sources.add(file.path.clone(), Arc::from(text));
+            rolec::syntax::parse_file(id, text).0
+        })
+        .collect();
+    (sources, catalog, parsed)
+}
+
+fn bench_stages(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    roles: usize,
+    files: &[InputFile],
+) {
+    let (sources, catalog, parsed) = parsed(files);
+    let levels = LintLevels::default();
+    let resolve_options = ResolveOptions {
+        lint_levels: &levels,
+        report_unknown_roles: true,
+    };
+    let no_syntax_errors = HashSet::new();
+    let validate_options = ValidateOptions {
+        default_author: None,
+        ceiling: None,
+        report_unknown_roles: true,
+        files_with_syntax_errors: &no_syntax_errors,
+    };
+    group.bench_function(BenchmarkId::new("resolve", roles), |b| {
+        b.iter(|| {
+            let mut diagnostics = Vec::new();
+            black_box(
+                resolve(&catalog, &parsed, &resolve_options, &mut diagnostics)
+                    .roles
+                    .len(),
+            )
+        })
+    });
+    let mut diagnostics = Vec::new();
+    let resolution = resolve(&catalog, &parsed, &resolve_options, &mut diagnostics);
+    group.bench_function(BenchmarkId::new("validate", roles), |b| {
+        b.iter(|| {
+            let mut diagnostics = Vec::new();
+            black_box(validate(
+                &catalog,
+                &parsed,
+                &resolution,
+                &validate_options,
+                &mut diagnostics,
+            ))
+        })
+    });
+    let authors = validate(
+        &catalog,
+        &parsed,
+        &resolution,
+        &validate_options,
+        &mut diagnostics,
+    );
+    assert!(diagnostics.is_empty(), "the generated policies compile");
+    group.bench_function(BenchmarkId::new("emit", roles), |b| {
+        b.iter(|| {
+            let mut bytes = Vec::new();
+            let written =
+                rolec::emit::write_artifact(&mut bytes, &catalog, &resolution, &authors, &sources);
+            black_box((written.is_ok(), bytes.len()))
+        })
+    });
 }
 
 criterion_group!(benches, stages);
