@@ -44,6 +44,8 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     /// The artifact, when asked for and the compile has no errors.
     pub artifact: Option<Vec<u8>>,
+    /// The parsed policy files (the statements that parsed), in input order.
+    pub files: Vec<PolicyFile>,
 }
 
 impl Compilation {
@@ -110,7 +112,7 @@ pub fn compile_into(
         None
     };
     let Some(catalog) = catalog else {
-        return Ok((finish(sources, diagnostics, None), Ok(false)));
+        return Ok((finish(sources, diagnostics, None, Vec::new()), Ok(false)));
     };
     let ceiling = match &options.max_author {
         None => None,
@@ -194,11 +196,15 @@ pub fn compile_into(
         _ => Ok(false),
     };
     drop(resolution);
-    Ok((finish(sources, diagnostics, None), written))
+    Ok((finish(sources, diagnostics, None, files), written))
 }
 
 /// Below this many bytes of policy text, a run stays on one thread.
 const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// Chunks of a parse are at most this long: pest's token queue for a chunk (about ten times
+/// its text) lives until the chunk is lowered, so the queues stay small and in cache.
+const MAX_CHUNK_BYTES: usize = 128 * 1024;
 
 fn file_id(index: usize) -> FileId {
     FileId(u32::try_from(index).unwrap_or(u32::MAX))
@@ -268,7 +274,7 @@ fn parse_in_parallel(
     threads: usize,
 ) -> (Vec<PolicyFile>, Vec<Diagnostic>) {
     let total: usize = texts.iter().map(|(_, text, _)| text.len()).sum();
-    let target = total.div_ceil(threads * 4).max(1);
+    let target = total.div_ceil(threads * 4).clamp(1, MAX_CHUNK_BYTES);
     // Work units: (file position, chunk start, chunk end), in file and text order.
     let units: Vec<(usize, usize, usize)> = texts
         .iter()
@@ -312,6 +318,7 @@ fn finish(
     sources: SourceMap,
     mut diagnostics: Vec<Diagnostic>,
     artifact: Option<Vec<u8>>,
+    files: Vec<PolicyFile>,
 ) -> Compilation {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.span.map(|s| (s.file, s.start, s.end)), d.code.as_str());
@@ -321,6 +328,7 @@ fn finish(
         sources,
         diagnostics,
         artifact,
+        files,
     }
 }
 

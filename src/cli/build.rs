@@ -64,7 +64,9 @@ fn build_into(
 ) -> Result<(u8, std::io::Result<bool>), u8> {
     let (compilation, written) = compile_paths_into(common, config, paths, out)?;
     print_diagnostics(common, &compilation, false);
-    Ok((exit_status(&compilation), written))
+    let status = exit_status(&compilation);
+    super::leave_to_exit(compilation);
+    Ok((status, written))
 }
 
 /// `build --check -o FILE`: compiles in memory and compares with FILE.

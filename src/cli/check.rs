@@ -7,7 +7,9 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String]) -> u8 
     match compile_paths(common, config, paths, false) {
         Ok(compilation) => {
             print_diagnostics(common, &compilation, true);
-            exit_status(&compilation)
+            let status = exit_status(&compilation);
+            super::leave_to_exit(compilation);
+            status
         }
         Err(status) => status,
     }
