@@ -52,6 +52,11 @@ fn display_name(rule: Rule) -> &'static str {
     }
 }
 
+/// The rules of a role name (`role_name` itself is silent: its two forms are the tokens).
+fn is_role_name(rule: Rule) -> bool {
+    matches!(rule, Rule::quoted_name | Rule::bare_name)
+}
+
 /// Rules that begin a statement; listed together as "a new statement" when they are
 /// expected beside other tokens.
 fn starts_statement(rule: Rule) -> bool {
@@ -567,7 +572,7 @@ impl Lowering<'_> {
         let span = self.span(&pair);
         let name = pair
             .into_inner()
-            .find(|p| p.as_rule() == Rule::role_name)
+            .find(|p| is_role_name(p.as_rule()))
             .map(|p| self.role_name(p))
             .unwrap_or_else(|| Spanned {
                 value: String::new(),
@@ -592,7 +597,7 @@ impl Lowering<'_> {
             match inner.as_rule() {
                 Rule::annotation => role.annotations.push(self.annotation(inner)),
                 Rule::kw_role => role.keyword = self.span(&inner),
-                Rule::role_name => role.name = self.role_name(inner),
+                Rule::quoted_name | Rule::bare_name => role.name = self.role_name(inner),
                 Rule::copies_base | Rule::inherits_base => role.base = Some(self.base(inner)),
                 Rule::edits => role.edits = self.edits(inner),
                 _ => {}
@@ -630,7 +635,7 @@ impl Lowering<'_> {
         };
         let roles = pair
             .into_inner()
-            .filter(|p| p.as_rule() == Rule::role_name)
+            .filter(|p| is_role_name(p.as_rule()))
             .map(|p| self.role_name(p))
             .collect();
         Base { kind, roles }
@@ -646,14 +651,17 @@ impl Lowering<'_> {
     fn edit(&mut self, pair: Pair<'_, Rule>) -> Edit {
         let span = self.span(&pair);
         let mut edit = Edit {
-            sign: Sign::Add,
+            sign: if pair.as_str().starts_with('-') {
+                Sign::Remove
+            } else {
+                Sign::Add
+            },
             target: EditTarget::Permission(String::new()),
             span,
             target_span: span,
         };
         for inner in pair.into_inner() {
             match inner.as_rule() {
-                Rule::sign if inner.as_str() == "-" => edit.sign = Sign::Remove,
                 Rule::group_ref => {
                     edit.target =
                         EditTarget::Group(inner.as_str().trim_start_matches('@').to_string());
@@ -682,7 +690,7 @@ impl Lowering<'_> {
         };
         for inner in pair.into_inner() {
             match inner.as_rule() {
-                Rule::role_name => assertion.role = self.role_name(inner),
+                Rule::quoted_name | Rule::bare_name => assertion.role = self.role_name(inner),
                 Rule::kw_cannot => assertion.expectation = Expectation::Cannot,
                 Rule::permission => assertion.permissions.push(Spanned {
                     value: inner.as_str().to_string(),
@@ -696,14 +704,8 @@ impl Lowering<'_> {
 
     /// A bare or quoted role name, unescaped; a quoted name that breaks the rules of 1.2 is
     /// reported (`invalid-name`) and kept, so that later stages do not report it again.
-    fn role_name(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
-        let span = self.span(&pair);
-        let Some(inner) = pair.into_inner().next() else {
-            return Spanned {
-                value: String::new(),
-                span,
-            };
-        };
+    fn role_name(&mut self, inner: Pair<'_, Rule>) -> Spanned<String> {
+        let span = self.span(&inner);
         if inner.as_rule() == Rule::bare_name {
             return Spanned {
                 value: inner.as_str().to_string(),
