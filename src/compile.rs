@@ -210,8 +210,9 @@ fn file_id(index: usize) -> FileId {
     FileId(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
-/// `f` applied to every item, in order, with the items split into `threads` runs of
-/// neighbours, each on its own thread.
+/// `f` applied to every item, on `threads` threads, results in the order of the items. Each
+/// thread takes the next item as soon as it is free, so one slow item does not leave the
+/// other threads idle.
 fn parallel_map<T: Send, R: Send>(
     items: Vec<T>,
     threads: usize,
@@ -220,18 +221,20 @@ fn parallel_map<T: Send, R: Send>(
     if threads <= 1 || items.len() <= 1 {
         return items.into_iter().map(f).collect();
     }
-    let per_thread = items.len().div_ceil(threads);
-    let mut items = items.into_iter();
-    let groups: Vec<Vec<T>> = std::iter::from_fn(|| {
-        let group: Vec<T> = items.by_ref().take(per_thread).collect();
-        (!group.is_empty()).then_some(group)
-    })
-    .collect();
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = groups
-            .into_iter()
-            .map(|group| scope.spawn(move || group.into_iter().map(f).collect::<Vec<R>>()))
+    let count = items.len();
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
+    // A poisoned lock means another worker panicked: that panic is surfaced below.
+    let next = || queue.lock().ok().and_then(|mut items| items.next());
+    let (f, next) = (&f, &next);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.min(count))
+            .map(|_| {
+                scope.spawn(move || {
+                    std::iter::from_fn(next)
+                        .map(|(index, item)| (index, f(item)))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -242,7 +245,9 @@ fn parallel_map<T: Send, R: Send>(
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    })
+    });
+    results.sort_unstable_by_key(|&(index, _)| index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// A policy file made ready to parse: decoded, scanned for hidden characters, and (when it
