@@ -31,6 +31,9 @@ pub struct RoleDef {
     /// The `role` keyword: the definition's `source` in the artifact.
     pub keyword: Span,
     pub name: Spanned<String>,
+    /// The name's collision key (`names::collision_key`), computed when the role is parsed,
+    /// on the parse threads, rather than by `resolve` on one.
+    pub key: String,
     pub base: Option<Base>,
     pub edits: Vec<Edit>,
 }

@@ -323,12 +323,17 @@ fn register_roles<'a>(
         ids: HashMap::with_capacity_and_hasher(capacity, RandomState::default()),
         dropped: HashSet::new(),
     };
-    let mut by_key: HashMap<String, RoleId, RandomState> =
+    let builtin_keys: Vec<String> = catalog
+        .builtins
+        .iter()
+        .map(|builtin| collision_key(&builtin.name))
+        .collect();
+    let mut by_key: HashMap<&str, RoleId, RandomState> =
         HashMap::with_capacity_and_hasher(capacity, RandomState::default());
-    for builtin in &catalog.builtins {
+    for (builtin, key) in catalog.builtins.iter().zip(&builtin_keys) {
         let id = resolution.roles.len();
         resolution.ids.insert(&builtin.name, id);
-        by_key.insert(collision_key(&builtin.name), id);
+        by_key.insert(key, id);
         resolution.roles.push(Role {
             name: &builtin.name,
             definition: None,
@@ -342,8 +347,8 @@ fn register_roles<'a>(
             };
             check_annotations(def, diagnostics);
             let name = def.name.value.as_str();
-            let key = collision_key(name);
-            match by_key.get(&key).copied() {
+            let key = def.key.as_str();
+            match by_key.get(key).copied() {
                 Some(existing) if existing < resolution.builtin_count => {
                     let builtin = resolution.roles.get(existing).map_or("", |role| role.name);
                     let message = if builtin == name {

@@ -590,6 +590,7 @@ impl Lowering<'_> {
                 value: String::new(),
                 span,
             },
+            key: String::new(),
             base: None,
             edits: Vec::new(),
         };
@@ -603,6 +604,7 @@ impl Lowering<'_> {
                 _ => {}
             }
         }
+        role.key = names::collision_key(&role.name.value);
         role
     }
 
