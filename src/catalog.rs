@@ -20,6 +20,24 @@ pub const EMBEDDED_CATALOG: &str = include_str!("../catalog/intum.yaml");
 /// The path under which the embedded catalog appears in diagnostics.
 pub const EMBEDDED_CATALOG_PATH: &str = "<embedded>/intum.yaml";
 
+/// The embedded catalog, loaded once per process (`None` if it had a problem, which a test
+/// rules out): it cannot change, and parsing and checking its YAML costs more than compiling
+/// a small policy, which matters to the fuzz targets and benches that compile again and
+/// again. A catalog holds no spans, so one copy serves every compile.
+pub fn embedded() -> Option<&'static Catalog> {
+    static EMBEDDED: std::sync::OnceLock<Option<Catalog>> = std::sync::OnceLock::new();
+    EMBEDDED
+        .get_or_init(|| {
+            let mut sources = SourceMap::default();
+            let id = sources.add(EMBEDDED_CATALOG_PATH.into(), EMBEDDED_CATALOG.into());
+            match load(&sources, id) {
+                (Some(catalog), diagnostics) if diagnostics.is_empty() => Some(catalog),
+                _ => None,
+            }
+        })
+        .as_ref()
+}
+
 /// A group of permissions.
 #[derive(Clone, Debug)]
 pub struct Group {

@@ -93,6 +93,7 @@ pub fn compile_into(
 ) -> Result<(Compilation, std::io::Result<bool>), UsageError> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
+    let embedded = catalog_file.is_none();
     let catalog_id = match catalog_file {
         Some(file) => {
             let (source, not_utf8) = decode(file_id(sources.len()), file, Code::InvalidCatalog);
@@ -104,7 +105,10 @@ pub fn compile_into(
             Arc::from(catalog::EMBEDDED_CATALOG),
         ),
     };
-    let catalog = if diagnostics.is_empty() {
+    let loaded = embedded.then(catalog::embedded).flatten().cloned();
+    let catalog = if loaded.is_some() {
+        loaded
+    } else if diagnostics.is_empty() {
         let (catalog, catalog_diagnostics) = catalog::load(&sources, catalog_id);
         diagnostics.extend(catalog_diagnostics);
         catalog
@@ -461,6 +465,35 @@ mod tests {
         .map(|(compilation, written)| (compilation.error_count() > 0, written.ok()));
         assert_eq!(failed, Ok((true, Some(false))));
         assert!(nothing.is_empty());
+    }
+
+    /// The catalog loaded once per process is the embedded catalog as a fresh load reads it.
+    #[test]
+    fn the_cached_embedded_catalog_is_a_fresh_load() {
+        let mut sources = SourceMap::default();
+        let id = sources.add(
+            catalog::EMBEDDED_CATALOG_PATH.into(),
+            Arc::from(catalog::EMBEDDED_CATALOG),
+        );
+        let (fresh, diagnostics) = catalog::load(&sources, id);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let (Some(cached), Some(fresh)) = (catalog::embedded(), fresh) else {
+            panic!("the embedded catalog does not load");
+        };
+        // Field by field: the name maps are hash maps, whose Debug order differs per map.
+        let fields = |c: &Catalog| {
+            format!(
+                "{} {:?} {:?} {:?} {:?}",
+                c.name, c.groups, c.permissions, c.builtins, c.role_management
+            )
+        };
+        assert_eq!(fields(cached), fields(&fresh));
+        for (index, permission) in fresh.permissions.iter().enumerate() {
+            assert_eq!(cached.permission_id(&permission.name), Some(index));
+        }
+        for (index, group) in fresh.groups.iter().enumerate() {
+            assert_eq!(cached.group_id(&group.name), Some(index));
+        }
     }
 
     #[test]
