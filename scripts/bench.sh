@@ -20,7 +20,8 @@ cargo build --release --quiet --bin rolec --example gen
 rolec=target/release/rolec
 gen=target/release/examples/gen
 
-# wall COMMAND...: runs it once and prints its wall time in seconds (millisecond resolution).
+# wall COMMAND...: runs it once and prints its wall time in seconds (millisecond resolution;
+# time's %e has 10 ms).
 wall() {
     local start end
     start=$(date +%s%N)
@@ -32,17 +33,11 @@ wall() {
 # time_runs LABEL COMMAND...: prints "LABEL min median peak_MB" over $runs runs.
 time_runs() {
     local label=$1; shift
-    local walls=() peak=0
+    local walls=() peak=0 kb
     for _ in $(seq "$runs"); do
-        # Wall time in milliseconds from the clock (time's %e has a 10 ms resolution); peak
-        # memory from /usr/bin/time.
-        local start end
-        start=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$data/time.txt" "$@" > /dev/null 2>&1 || true
-        end=$(date +%s%N)
+        # Peak memory from /usr/bin/time; the wall time around it.
+        walls+=("$(wall /usr/bin/time -f '%M' -o "$data/time.txt" "$@")")
         read -r kb < "$data/time.txt"
-        wall=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
-        walls+=("$wall")
         [ "$kb" -gt "$peak" ] && peak=$kb
     done
     sorted=$(printf '%s\n' "${walls[@]}" | sort -n)

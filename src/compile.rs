@@ -93,21 +93,27 @@ pub fn compile_into(
 ) -> Result<(Compilation, std::io::Result<bool>), UsageError> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
-    let embedded = catalog_file.is_none();
-    let catalog_id = match catalog_file {
+    // The embedded catalog is loaded once per process; a given one is loaded here.
+    let (catalog_id, cached) = match catalog_file {
         Some(file) => {
-            let (source, not_utf8) = decode(file_id(sources.len()), file, Code::InvalidCatalog);
+            let (source, not_utf8) = decode(
+                FileId::from_index(sources.len()),
+                file,
+                Code::InvalidCatalog,
+            );
             diagnostics.extend(not_utf8);
-            sources.push(source)
+            (sources.push(source), None)
         }
-        None => sources.add(
-            catalog::EMBEDDED_CATALOG_PATH.into(),
-            Arc::from(catalog::EMBEDDED_CATALOG),
+        None => (
+            sources.add(
+                catalog::EMBEDDED_CATALOG_PATH.into(),
+                Arc::from(catalog::EMBEDDED_CATALOG),
+            ),
+            catalog::embedded().cloned(),
         ),
     };
-    let loaded = embedded.then(catalog::embedded).flatten().cloned();
-    let catalog = if loaded.is_some() {
-        loaded
+    let catalog = if cached.is_some() {
+        cached
     } else if diagnostics.is_empty() {
         let (catalog, catalog_diagnostics) = catalog::load(&sources, catalog_id);
         diagnostics.extend(catalog_diagnostics);
@@ -116,7 +122,7 @@ pub fn compile_into(
         None
     };
     let Some(catalog) = catalog else {
-        return Ok((finish(sources, diagnostics, None, Vec::new()), Ok(false)));
+        return Ok((finish(sources, diagnostics, Vec::new()), Ok(false)));
     };
     let ceiling = match &options.max_author {
         None => None,
@@ -137,7 +143,7 @@ pub fn compile_into(
     let numbered: Vec<(FileId, InputFile)> = policies
         .into_iter()
         .enumerate()
-        .map(|(index, policy)| (file_id(first_id + index), policy))
+        .map(|(index, policy)| (FileId::from_index(first_id + index), policy))
         .collect();
     let prepared = parallel_map(numbered, threads, |(id, policy)| prepare(id, policy));
     let mut texts = Vec::with_capacity(prepared.len());
@@ -200,7 +206,7 @@ pub fn compile_into(
         _ => Ok(false),
     };
     drop(resolution);
-    Ok((finish(sources, diagnostics, None, files), written))
+    Ok((finish(sources, diagnostics, files), written))
 }
 
 /// Below this many bytes of policy text, a run stays on one thread.
@@ -209,10 +215,6 @@ const PARALLEL_BYTES: usize = 256 * 1024;
 /// Chunks of a parse are at most this long: pest's token queue for a chunk (about ten times
 /// its text) lives until the chunk is lowered, so the queues stay small and in cache.
 const MAX_CHUNK_BYTES: usize = 128 * 1024;
-
-fn file_id(index: usize) -> FileId {
-    FileId(u32::try_from(index).unwrap_or(u32::MAX))
-}
 
 /// `f` applied to every item, on `threads` threads, results in the order of the items. Each
 /// thread takes the next item as soon as it is free, so one slow item does not leave the
@@ -326,7 +328,6 @@ fn parse_in_parallel(
 fn finish(
     sources: SourceMap,
     mut diagnostics: Vec<Diagnostic>,
-    artifact: Option<Vec<u8>>,
     files: Vec<PolicyFile>,
 ) -> Compilation {
     diagnostics.sort_by(|a, b| {
@@ -336,7 +337,7 @@ fn finish(
     Compilation {
         sources,
         diagnostics,
-        artifact,
+        artifact: None,
         files,
     }
 }

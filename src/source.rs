@@ -10,6 +10,14 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+impl FileId {
+    /// The id of the file at `index` in a [`SourceMap`] (saturating at `u32::MAX`, which
+    /// no run comes near).
+    pub fn from_index(index: usize) -> FileId {
+        FileId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+}
+
 /// A byte range `start..end` in one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -170,7 +178,7 @@ impl SourceMap {
     /// Adds a file built beforehand (on another thread); its id is the number of files
     /// before it.
     pub fn push(&mut self, file: SourceFile) -> FileId {
-        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let id = FileId::from_index(self.files.len());
         self.files.push(file);
         id
     }

@@ -27,28 +27,25 @@ pub(super) fn run(
         Some(path) if check => check_artifact(common, config, paths, path),
         None => {
             let mut stdout = BufWriter::new(std::io::stdout().lock());
-            let written = build_into(common, config, paths, &mut stdout)
-                .map(|(status, written)| (status, written.and_then(|_| stdout.flush())));
-            match written {
-                Ok((status, Ok(()))) => status,
-                Ok((_, Err(_))) => usage_error("cannot write the artifact to standard output"),
-                Err(status) => status,
+            let (status, written) = match build_into(common, config, paths, &mut stdout) {
+                Ok(built) => built,
+                Err(status) => return status,
+            };
+            match written.and_then(|_| stdout.flush()) {
+                Ok(()) => status,
+                Err(_) => usage_error("cannot write the artifact to standard output"),
             }
         }
         Some(path) => {
             let mut file = AtomicFile::new(Path::new(path));
-            match build_into(common, config, paths, &mut file) {
-                Ok((status, Ok(true))) => match file.commit() {
-                    Ok(()) => status,
-                    Err(error) => {
-                        usage_error(&format!("cannot write `{path}`: {}", describe(&error)))
-                    }
-                },
-                Ok((status, Ok(false))) => status,
-                Ok((_, Err(error))) => {
-                    usage_error(&format!("cannot write `{path}`: {}", describe(&error)))
-                }
-                Err(status) => status,
+            let (status, written) = match build_into(common, config, paths, &mut file) {
+                Ok(built) => built,
+                Err(status) => return status,
+            };
+            // Only an artifact written whole replaces the file.
+            match written.and_then(|whole| if whole { file.commit() } else { Ok(()) }) {
+                Ok(()) => status,
+                Err(error) => usage_error(&format!("cannot write `{path}`: {}", describe(&error))),
             }
         }
     }

@@ -50,7 +50,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
         .collect();
     // Policy files come after the catalog (`FileId(0)`), in input order.
     let blocked = |index: usize| {
-        let id = FileId(u32::try_from(index + 1).unwrap_or(u32::MAX));
+        let id = FileId::from_index(index + 1);
         blocking
             .iter()
             .any(|d| d.span.is_some_and(|span| span.file == id))
