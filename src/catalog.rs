@@ -70,9 +70,13 @@ pub struct Catalog {
     pub permissions: Vec<Permission>,
     pub builtins: Vec<Builtin>,
     pub role_management: PermissionId,
-    permission_ids: HashMap<String, PermissionId>,
-    group_ids: HashMap<String, usize>,
+    /// Looked up once per edit: foldhash (seeded per run) rather than std's SipHash.
+    permission_ids: NameMap<PermissionId>,
+    group_ids: NameMap<usize>,
 }
+
+/// A map from catalog names.
+type NameMap<V> = HashMap<String, V, foldhash::quality::RandomState>;
 
 impl Catalog {
     pub fn permission_id(&self, name: &str) -> Option<PermissionId> {
@@ -241,7 +245,7 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     };
 
     let mut groups = Vec::new();
-    let mut group_ids = HashMap::new();
+    let mut group_ids = NameMap::default();
     for raw_group in &raw.groups {
         let name = &raw_group.name.value;
         let span = span_of(&raw_group.name.referenced);
@@ -264,7 +268,7 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     }
 
     let mut permissions = Vec::new();
-    let mut permission_ids = HashMap::new();
+    let mut permission_ids = NameMap::default();
     for raw_permission in &raw.permissions {
         let name = &raw_permission.name.value;
         let span = span_of(&raw_permission.name.referenced);
@@ -345,7 +349,7 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
 fn resolve_builtins(
     raw_builtins: &[RawBuiltin],
     span_of: &dyn Fn(&serde_saphyr::Location) -> Span,
-    permission_ids: &HashMap<String, PermissionId>,
+    permission_ids: &NameMap<PermissionId>,
     groups: &[Group],
     invalid: &mut dyn FnMut(Span, String, Option<String>),
 ) -> Option<Vec<Builtin>> {

@@ -4,11 +4,10 @@
 //! The graph walk is iterative (`kosaraju_scc`, whose components come in reverse
 //! topological order), so a 100,000-deep copy chain costs no stack.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use foldhash::quality::RandomState;
-
-use rustc_hash::{FxHashMap, FxHashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use smallvec::SmallVec;
@@ -221,31 +220,33 @@ pub fn resolve<'a>(
         };
         if let Some(base) = &definition.def.base {
             for reference in &base.roles {
-                match resolution.lookup(&reference.value) {
-                    Lookup::Found(base_id) => {
-                        if let (Some(&from), Some(&to)) = (nodes.get(base_id), nodes.get(id)) {
-                            graph.add_edge(from, to, ());
-                        }
-                        if let Some(bases) = bases_by_role.get_mut(id) {
-                            bases.push(base_id);
-                        }
+                let lookup = resolution.lookup(&reference.value);
+                if let Lookup::Found(base_id) = lookup {
+                    if let (Some(&from), Some(&to)) = (nodes.get(base_id), nodes.get(id)) {
+                        graph.add_edge(from, to, ());
                     }
-                    Lookup::Dropped => poisoned[id] = true,
-                    Lookup::Unknown => {
-                        poisoned[id] = true;
-                        if options.report_unknown_roles {
-                            diagnostics.push(resolution.unknown_role(reference));
-                        }
+                    if let Some(bases) = bases_by_role.get_mut(id) {
+                        bases.push(base_id);
                     }
+                    continue;
+                }
+                if let Some(poison) = poisoned.get_mut(id) {
+                    *poison = true;
+                }
+                if lookup == Lookup::Unknown && options.report_unknown_roles {
+                    diagnostics.push(resolution.unknown_role(reference));
                 }
             }
         }
-        edit_members_by_role[id] = definition
+        let members = definition
             .def
             .edits
             .iter()
             .map(|edit| edit_members(catalog, edit, diagnostics))
             .collect();
+        if let Some(slot) = edit_members_by_role.get_mut(id) {
+            *slot = members;
+        }
     }
 
     for builtin in 0..builtin_count {
@@ -255,6 +256,10 @@ pub fn resolve<'a>(
         }
     }
 
+    let mut lints = Lints {
+        levels: options.lint_levels,
+        overrides: Overrides::default(),
+    };
     for component in petgraph::algo::kosaraju_scc(&graph).iter().rev() {
         let first = component.first().copied();
         let is_cycle =
@@ -262,7 +267,9 @@ pub fn resolve<'a>(
         if is_cycle {
             diagnostics.push(cycle_diagnostic(&resolution, &graph, component));
             for &node in component {
-                poisoned[graph[node]] = true;
+                if let Some(poison) = graph.node_weight(node).and_then(|&id| poisoned.get_mut(id)) {
+                    *poison = true;
+                }
             }
             continue;
         }
@@ -294,7 +301,7 @@ pub fn resolve<'a>(
             bases,
             definition,
             members,
-            options.lint_levels,
+            &mut lints,
             diagnostics,
         );
         if let Some(role) = resolution.roles.get_mut(id) {
@@ -348,7 +355,14 @@ fn register_roles<'a>(
             check_annotations(def, diagnostics);
             let name = def.name.value.as_str();
             let key = def.key.as_str();
-            match by_key.get(key).copied() {
+            let existing = match by_key.entry(key) {
+                Entry::Occupied(entry) => Some(*entry.get()),
+                Entry::Vacant(entry) => {
+                    entry.insert(resolution.roles.len());
+                    None
+                }
+            };
+            match existing {
                 Some(existing) if existing < resolution.builtin_count => {
                     let builtin = resolution.roles.get(existing).map_or("", |role| role.name);
                     let message = if builtin == name {
@@ -387,9 +401,7 @@ fn register_roles<'a>(
                     resolution.dropped.insert(name);
                 }
                 None => {
-                    let id = resolution.roles.len();
-                    by_key.insert(key, id);
-                    resolution.ids.insert(name, id);
+                    resolution.ids.insert(name, resolution.roles.len());
                     resolution.roles.push(Role {
                         name,
                         definition: Some(Definition {
@@ -410,6 +422,9 @@ fn register_roles<'a>(
 }
 
 fn check_annotations(def: &RoleDef, diagnostics: &mut Vec<Diagnostic>) {
+    if def.annotations.len() < 2 {
+        return;
+    }
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for annotation in &def.annotations {
         if let Some(&first) = seen.get(annotation.key.value.as_str()) {
@@ -534,6 +549,90 @@ fn bases_of<'r>(resolution: &'r Resolution<'_>, id: RoleId) -> impl Iterator<Ite
         })
 }
 
+/// The lint levels of a run, and the scratch space of the lints, reused from role to role.
+struct Lints<'l> {
+    levels: &'l LintLevels,
+    overrides: Overrides,
+}
+
+/// The bookkeeping of `overridden-edit` for one role at a time, kept from role to role so
+/// that a run allocates it once: the last edit that touched each permission, and for each
+/// edit how many of its permissions later edits of the opposite sign took back.
+#[derive(Default)]
+struct Overrides {
+    /// By permission: the last edit of the current role (index, sign) that touched it.
+    last_touch: Vec<Option<(usize, Sign)>>,
+    /// The permissions `last_touch` holds something for, to clear it for the next role.
+    touched: Vec<PermissionId>,
+    /// By edit: how many permissions it touches, how many of them a later edit of the
+    /// opposite sign took back, the last edit that took one back, and whether the edit was
+    /// already reported as having no effect (then it is not reported as overridden too).
+    edits: Vec<EditOverrides>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct EditOverrides {
+    size: usize,
+    undone: usize,
+    undone_by: usize,
+    no_effect: bool,
+}
+
+impl Overrides {
+    /// Clears what the previous role left, for a role of `edits` edits.
+    fn start(&mut self, edits: usize) {
+        for permission in self.touched.drain(..) {
+            if let Some(slot) = self.last_touch.get_mut(permission) {
+                *slot = None;
+            }
+        }
+        self.edits.clear();
+        self.edits.resize(edits, EditOverrides::default());
+    }
+
+    fn had_no_effect(&mut self, index: usize) {
+        if let Some(edit) = self.edits.get_mut(index) {
+            edit.no_effect = true;
+        }
+    }
+
+    /// Edit `index`, of sign `sign`, touches `targets`.
+    fn touch(&mut self, index: usize, sign: Sign, targets: &PermSet) {
+        if let Some(edit) = self.edits.get_mut(index) {
+            edit.size = targets.len();
+        }
+        for permission in targets.iter() {
+            if self.last_touch.len() <= permission {
+                self.last_touch.resize(permission + 1, None);
+            }
+            let Some(slot) = self.last_touch.get_mut(permission) else {
+                continue;
+            };
+            match slot.replace((index, sign)) {
+                None => self.touched.push(permission),
+                Some((earlier, earlier_sign)) if earlier_sign != sign => {
+                    if let Some(edit) = self.edits.get_mut(earlier) {
+                        edit.undone += 1;
+                        edit.undone_by = index;
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// (earlier, later): each edit every permission of which a later edit took back, and
+    /// the last edit that took one back, in the order of the edits.
+    fn overridden(&self) -> Vec<(usize, usize)> {
+        self.edits
+            .iter()
+            .enumerate()
+            .filter(|(_, edit)| !edit.no_effect && edit.size > 0 && edit.undone == edit.size)
+            .map(|(earlier, edit)| (earlier, edit.undone_by))
+            .collect()
+    }
+}
+
 /// Applies a role's base and edits, reporting `revokes-inherited` and the lints of 2.3.
 fn resolve_role(
     catalog: &Catalog,
@@ -541,7 +640,7 @@ fn resolve_role(
     base_ids: &[RoleId],
     definition: Definition<'_>,
     members: &[Members],
-    levels: &LintLevels,
+    lints: &mut Lints<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> PermSet {
     let def = definition.def;
@@ -562,27 +661,20 @@ fn resolve_role(
         PermSet::new()
     };
 
-    // For `overridden-edit`: the last edit that touched each permission, and for each edit
-    // how many of its permissions later edits of the opposite sign took back.
-    // Keyed by catalog positions and edit indexes, not by names from the file: FxHash.
-    let mut last_touch: FxHashMap<PermissionId, (usize, Sign)> = FxHashMap::default();
-    let mut undone: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
-    let mut sizes: Vec<usize> = Vec::with_capacity(def.edits.len());
-    // Edits already reported as having no effect are not reported as overridden too.
-    let mut no_effect: FxHashSet<usize> = FxHashSet::default();
+    let overrides = &mut lints.overrides;
+    overrides.start(def.edits.len());
     // A role with an unknown name among its edits is reported there; lints about its
     // edits and resulting set would only repeat that.
     let has_unknown = members.iter().any(|m| matches!(m, Members::Unknown));
     let levels = if has_unknown {
         &LintLevels::all_allowed()
     } else {
-        levels
+        lints.levels
     };
     // Only an edit after another can undo it, and the work is skipped when nobody listens.
     let track_overrides = def.edits.len() > 1 && levels.get(Lint::OverriddenEdit) != Level::Allow;
     for (index, (edit, &edit_members)) in def.edits.iter().zip(members).enumerate() {
         let targets = members_of(catalog, edit_members);
-        sizes.push(targets.len());
         if matches!(edit_members, Members::Unknown) {
             continue;
         }
@@ -601,7 +693,7 @@ fn resolve_role(
                             .with_help("remove this edit")
                     });
                     if let Some(diagnostic) = reported {
-                        no_effect.insert(index);
+                        overrides.had_no_effect(index);
                         diagnostics.push(diagnostic);
                     }
                 }
@@ -653,35 +745,18 @@ fn resolve_role(
                         )
                     });
                     if let Some(diagnostic) = reported {
-                        no_effect.insert(index);
+                        overrides.had_no_effect(index);
                         diagnostics.push(diagnostic);
                     }
                 }
                 set = set.difference(&removable);
             }
         }
-        for permission in targets.iter().filter(|_| track_overrides) {
-            if let Some((earlier, sign)) = last_touch.insert(permission, (index, edit.sign)) {
-                if sign != edit.sign {
-                    let entry = undone.entry(earlier).or_insert((0, index));
-                    entry.0 += 1;
-                    entry.1 = index;
-                }
-            }
+        if track_overrides {
+            overrides.touch(index, edit.sign, &targets);
         }
     }
-    let mut overridden: Vec<(usize, usize)> = undone
-        .into_iter()
-        .filter(|&(earlier, _)| !no_effect.contains(&earlier))
-        .filter(|&(earlier, (count, _))| {
-            sizes
-                .get(earlier)
-                .is_some_and(|&size| size > 0 && size == count)
-        })
-        .map(|(earlier, (_, later))| (earlier, later))
-        .collect();
-    overridden.sort_unstable();
-    for (earlier, later) in overridden {
+    for (earlier, later) in overrides.overridden() {
         let (Some(first), Some(second)) = (def.edits.get(earlier), def.edits.get(later)) else {
             continue;
         };

@@ -47,7 +47,7 @@ fn display_name(rule: Rule) -> &'static str {
         Rule::comma => "`,`",
         Rule::statement | Rule::statement_start => "a statement",
         Rule::base => "`copies` or `inherits`",
-        Rule::WHITESPACE | Rule::COMMENT => "a space or comment",
+        Rule::WHITESPACE => "a space or comment",
         Rule::ident_char => "a character",
     }
 }

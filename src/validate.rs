@@ -78,7 +78,8 @@ pub fn validate(
     let mut authors = Authors {
         by_file: vec![None; files.len()],
     };
-    let mut authority = DiGraph::<RoleId, Span>::new();
+    let mut authority =
+        DiGraph::<RoleId, Span>::with_capacity(resolution.roles.len(), resolution.roles.len());
     let nodes: Vec<NodeIndex> = (0..resolution.roles.len())
         .map(|id| authority.add_node(id))
         .collect();
@@ -495,30 +496,22 @@ fn check_assertion(
     let Some(set) = resolution.permissions(role) else {
         return;
     };
-    let name = &assertion.role.value;
-    let (failing, message, label) = match assertion.expectation {
-        Expectation::Can => {
-            let missing = listed.difference(set);
-            let names = catalog.permission_names(&missing);
-            (
-                missing,
-                format!("assertion failed: `{name}` lacks {}", join_names(&names)),
-                "not held",
-            )
-        }
-        Expectation::Cannot => {
-            let present = listed.intersection(set);
-            let names = catalog.permission_names(&present);
-            (
-                present,
-                format!("assertion failed: `{name}` holds {}", join_names(&names)),
-                "held",
-            )
-        }
+    let failing = match assertion.expectation {
+        Expectation::Can => listed.difference(set),
+        Expectation::Cannot => listed.intersection(set),
     };
     if failing.is_empty() {
         return;
     }
+    let name = &assertion.role.value;
+    let names = join_names(&catalog.permission_names(&failing));
+    let (message, label) = match assertion.expectation {
+        Expectation::Can => (
+            format!("assertion failed: `{name}` lacks {names}"),
+            "not held",
+        ),
+        Expectation::Cannot => (format!("assertion failed: `{name}` holds {names}"), "held"),
+    };
     let mut diagnostic = Diagnostic::error(Code::AssertionFailed, assertion.span, message)
         .with_label("this assertion does not hold");
     for permission in &assertion.permissions {
