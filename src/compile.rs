@@ -312,11 +312,13 @@ fn parse_in_parallel(
             .collect();
         let chunks: Vec<syntax::ChunkParse> =
             results.drain(..ranges.len().min(results.len())).collect();
+        let chunks = syntax::mend_chunks(*id, text, lines, &ranges, chunks);
+        // Sized once: a statement is a large value, and growing the vector would copy them.
         let mut file = PolicyFile {
             file: *id,
-            statements: Vec::new(),
+            statements: Vec::with_capacity(chunks.iter().map(|c| c.statements.len()).sum()),
         };
-        for chunk in syntax::mend_chunks(*id, text, lines, &ranges, chunks) {
+        for chunk in chunks {
             file.statements.extend(chunk.statements);
             diagnostics.extend(chunk.diagnostics);
         }

@@ -100,12 +100,19 @@ impl PermSet {
         PermSet { words }
     }
 
-    /// Members in ascending order, which is catalog order.
+    /// Members in ascending order, which is catalog order: one step per member (the lowest
+    /// set bit of a word, then that bit cleared), not one per bit.
     pub fn iter(&self) -> impl Iterator<Item = PermissionId> + '_ {
         self.words.iter().enumerate().flat_map(|(index, &word)| {
-            (0..64)
-                .filter(move |bit| word & (1 << bit) != 0)
-                .map(move |bit| index * 64 + bit)
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                Some(index * 64 + bit)
+            })
         })
     }
 
