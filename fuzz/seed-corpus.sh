@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Copies the repository's policies and test cases into fuzz/corpus/ (or the folder given as
-# the first argument) as seed inputs: `.roles` files for the parse, compile and structured
-# targets, catalogs and settings for the catalog target. fuzz/corpus/ is not committed (see
+# the first argument) as seed inputs: `.roles` files for the parse, fmt, compile and
+# structured targets, catalogs and settings for the catalog target. fuzz/corpus/ is not committed (see
 # .gitignore).
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$PWD/.."
 corpus="${1:-corpus}"
-for target in parse compile structured catalog; do
+for target in parse fmt compile structured catalog; do
     mkdir -p "$corpus/$target"
 done
 find "$root/tests/cases" "$root/policies" -name '*.roles' -type f | while read -r file; do
     name="seed-$(printf '%s' "${file#"$root"/}" | sed 's|/|_|g')"
-    for target in parse compile structured; do
+    for target in parse fmt compile structured; do
         cp "$file" "$corpus/$target/$name"
     done
 done
@@ -30,6 +30,6 @@ lints:
   empty-role: deny
   redundant-grant: warn
 YAML
-for target in parse compile structured catalog; do
+for target in parse fmt compile structured catalog; do
     echo "$corpus/$target: $(find "$corpus/$target" -type f | wc -l) files"
 done
