@@ -159,16 +159,19 @@ pub fn compile_into(
         }
     }
     let (files, parse_diagnostics) = parse_in_parallel(&texts, threads);
-    let mut files_with_syntax_errors = HashSet::new();
-    for (index, file) in files.iter().enumerate() {
-        if parse_diagnostics
-            .iter()
-            .any(|d| d.code == Code::Syntax && d.span.is_some_and(|span| span.file == file.file))
-        {
-            any_syntax_error = true;
-            files_with_syntax_errors.insert(index);
-        }
-    }
+    // One pass over the diagnostics, not one per file: a run may have many files.
+    let ids_with_syntax_errors: HashSet<FileId> = parse_diagnostics
+        .iter()
+        .filter(|d| d.code == Code::Syntax)
+        .filter_map(|d| d.span.map(|span| span.file))
+        .collect();
+    let files_with_syntax_errors: HashSet<usize> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| ids_with_syntax_errors.contains(&file.file))
+        .map(|(index, _)| index)
+        .collect();
+    any_syntax_error |= !files_with_syntax_errors.is_empty();
     diagnostics.extend(parse_diagnostics);
     let report_unknown_roles = !any_syntax_error;
 
@@ -296,22 +299,26 @@ fn parse_in_parallel(
                 .map(move |(start, end)| (position, start, end))
         })
         .collect();
-    let mut results = parallel_map(units.clone(), threads, |(position, start, end)| {
+    let results = parallel_map(units.clone(), threads, |(position, start, end)| {
         texts
             .get(position)
             .map(|(id, text, lines)| syntax::parse_chunk(*id, text, lines, start, end))
             .unwrap_or_default()
     });
+    // Units and their results are in file order: each file takes the run of them that is
+    // its own, in one pass over all of them (a run may have many files).
+    let mut parsed = units.iter().zip(results).peekable();
     let mut files = Vec::with_capacity(texts.len());
     let mut diagnostics = Vec::new();
     for (position, (id, text, lines)) in texts.iter().enumerate() {
-        let ranges: Vec<(usize, usize)> = units
-            .iter()
-            .filter(|unit| unit.0 == position)
-            .map(|&(_, start, end)| (start, end))
-            .collect();
-        let chunks: Vec<syntax::ChunkParse> =
-            results.drain(..ranges.len().min(results.len())).collect();
+        let mut ranges = Vec::new();
+        let mut chunks = Vec::new();
+        while let Some((&(_, start, end), chunk)) =
+            parsed.next_if(|((unit_position, _, _), _)| *unit_position == position)
+        {
+            ranges.push((start, end));
+            chunks.push(chunk);
+        }
         let chunks = syntax::mend_chunks(*id, text, lines, &ranges, chunks);
         // Sized once: a statement is a large value, and growing the vector would copy them.
         let mut file = PolicyFile {
