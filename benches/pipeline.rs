@@ -66,10 +66,7 @@ fn stages(c: &mut Criterion) {
 fn parsed(files: &[InputFile]) -> (SourceMap, Catalog, Vec<rolec::ast::PolicyFile>) {
     // The catalog is `FileId(0)` of a run, as in `compile`.
     let mut sources = SourceMap::default();
-    sources.add(
-        catalog::EMBEDDED_CATALOG_PATH.into(),
-        Arc::from(catalog::EMBEDDED_CATALOG),
-    );
+    catalog::add_embedded_source(&mut sources);
     let catalog = catalog::embedded()
         .cloned()
         .unwrap_or_else(|| panic!("the embedded catalog loads"));

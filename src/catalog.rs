@@ -20,6 +20,11 @@ pub const EMBEDDED_CATALOG: &str = include_str!("../catalog/intum.yaml");
 /// The path under which the embedded catalog appears in diagnostics.
 pub const EMBEDDED_CATALOG_PATH: &str = "<embedded>/intum.yaml";
 
+/// Adds the embedded catalog's text to `sources`, under [`EMBEDDED_CATALOG_PATH`].
+pub fn add_embedded_source(sources: &mut SourceMap) -> FileId {
+    sources.add(EMBEDDED_CATALOG_PATH.into(), EMBEDDED_CATALOG.into())
+}
+
 /// The embedded catalog, loaded once per process (`None` if it had a problem, which a test
 /// rules out): it cannot change, and parsing and checking its YAML costs more than compiling
 /// a small policy, which matters to the fuzz targets and benches that compile again and
@@ -29,7 +34,7 @@ pub fn embedded() -> Option<&'static Catalog> {
     EMBEDDED
         .get_or_init(|| {
             let mut sources = SourceMap::default();
-            let id = sources.add(EMBEDDED_CATALOG_PATH.into(), EMBEDDED_CATALOG.into());
+            let id = add_embedded_source(&mut sources);
             match load(&sources, id) {
                 (Some(catalog), diagnostics) if diagnostics.is_empty() => Some(catalog),
                 _ => None,

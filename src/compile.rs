@@ -105,10 +105,7 @@ pub fn compile_into(
             (sources.push(source), None)
         }
         None => (
-            sources.add(
-                catalog::EMBEDDED_CATALOG_PATH.into(),
-                Arc::from(catalog::EMBEDDED_CATALOG),
-            ),
+            catalog::add_embedded_source(&mut sources),
             catalog::embedded().cloned(),
         ),
     };
@@ -362,7 +359,6 @@ fn ceiling_error(catalog: &Catalog, name: &str) -> UsageError {
     ))
 }
 
-/// Adds a file to the map; bytes that are not UTF-8 are one diagnostic with `code`.
 /// The source file `id` from `file`'s bytes; invalid UTF-8 is replaced and reported with
 /// `code` at the first bad byte.
 fn decode(id: FileId, file: InputFile, code: Code) -> (SourceFile, Option<Diagnostic>) {
@@ -481,10 +477,7 @@ mod tests {
     #[test]
     fn the_cached_embedded_catalog_is_a_fresh_load() {
         let mut sources = SourceMap::default();
-        let id = sources.add(
-            catalog::EMBEDDED_CATALOG_PATH.into(),
-            Arc::from(catalog::EMBEDDED_CATALOG),
-        );
+        let id = catalog::add_embedded_source(&mut sources);
         let (fresh, diagnostics) = catalog::load(&sources, id);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let (Some(cached), Some(fresh)) = (catalog::embedded(), fresh) else {
