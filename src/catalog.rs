@@ -9,10 +9,11 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Deserialize;
 use serde_saphyr::Spanned as YamlSpanned;
 
-use crate::diagnostics::{did_you_mean, join_names, Code, Diagnostic};
+use crate::diagnostics::{join_names, Code, Diagnostic};
 use crate::names;
 use crate::permset::{PermSet, PermissionId};
 use crate::source::{FileId, SourceMap, Span};
+use crate::suggest::{self, NameKind, Suggester};
 
 /// The text of the embedded Intum catalog.
 pub const EMBEDDED_CATALOG: &str = include_str!("../catalog/intum.yaml");
@@ -109,15 +110,21 @@ impl Catalog {
             .position(|builtin| builtin.name == name)
     }
 
-    /// "did you mean" help for an unknown permission name.
-    pub fn suggest_permission(&self, name: &str) -> Option<String> {
-        did_you_mean(name, self.permissions.iter().map(|p| p.name.as_str()))
+    /// "did you mean" help for an unknown permission name (once per name, see
+    /// [`Suggester::cached`]).
+    pub fn suggest_permission(&self, suggester: &Suggester, name: &str) -> Option<String> {
+        let names = self.permissions.iter().map(|p| p.name.as_str());
+        suggester
+            .cached(NameKind::Permission, name, names)
+            .map(|found| suggest::help(&found))
     }
 
-    /// "did you mean" help for an unknown group name.
-    pub fn suggest_group(&self, name: &str) -> Option<String> {
-        did_you_mean(name, self.groups.iter().map(|g| g.name.as_str()))
-            .map(|help| help.replacen('`', "`@", 1))
+    /// "did you mean" help for an unknown group name (`@` not included).
+    pub fn suggest_group(&self, suggester: &Suggester, name: &str) -> Option<String> {
+        let names = self.groups.iter().map(|g| g.name.as_str());
+        suggester
+            .cached(NameKind::Group, name, names)
+            .map(|found| suggest::help(&format!("@{found}")))
     }
 }
 
@@ -244,6 +251,7 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
         .unwrap_or_default();
     let span_of = |location: &serde_saphyr::Location| yaml_span(file, &text, location);
     let mut diagnostics = Vec::new();
+    let suggester = Suggester::default();
     let mut invalid = |span: Span, message: String, help: Option<String>| {
         diagnostics
             .push(Diagnostic::error(Code::InvalidCatalog, span, message).with_help_opt(help));
@@ -294,7 +302,9 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
             invalid(
                 span_of(&raw_permission.group.referenced),
                 format!("unknown group `{group_name}` for permission `{name}`"),
-                did_you_mean(group_name, groups.iter().map(|g: &Group| g.name.as_str())),
+                suggester
+                    .closest(group_name, groups.iter().map(|g: &Group| g.name.as_str()))
+                    .map(suggest::help),
             );
             continue;
         };
@@ -318,10 +328,12 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
                 "role-management permission `{}` is not declared",
                 raw.role_management.value
             ),
-            did_you_mean(
-                &raw.role_management.value,
-                permissions.iter().map(|p| p.name.as_str()),
-            ),
+            suggester
+                .closest(
+                    &raw.role_management.value,
+                    permissions.iter().map(|p| p.name.as_str()),
+                )
+                .map(suggest::help),
         );
     }
 
@@ -329,7 +341,9 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
         &raw.builtins,
         &span_of,
         &permission_ids,
+        &group_ids,
         &groups,
+        &suggester,
         &mut invalid,
     );
 
@@ -355,7 +369,9 @@ fn resolve_builtins(
     raw_builtins: &[RawBuiltin],
     span_of: &dyn Fn(&serde_saphyr::Location) -> Span,
     permission_ids: &NameMap<PermissionId>,
+    group_ids: &NameMap<usize>,
     groups: &[Group],
+    suggester: &Suggester,
     invalid: &mut dyn FnMut(Span, String, Option<String>),
 ) -> Option<Vec<Builtin>> {
     let mut ok = true;
@@ -396,13 +412,19 @@ fn resolve_builtins(
         for grant in &builtin.permissions {
             let span = span_of(&grant.referenced);
             if let Some(group_name) = grant.value.strip_prefix('@') {
-                match groups.iter().find(|g| g.name == group_name) {
+                match group_ids.get(group_name).and_then(|&id| groups.get(id)) {
                     Some(group) => own_set.union_with(&group.members),
                     None => {
                         invalid(
                             span,
                             format!("unknown group `@{group_name}`"),
-                            did_you_mean(group_name, groups.iter().map(|g| g.name.as_str())),
+                            suggester
+                                .cached(
+                                    NameKind::Group,
+                                    group_name,
+                                    groups.iter().map(|g| g.name.as_str()),
+                                )
+                                .map(|found| suggest::help(&format!("@{found}"))),
                         );
                         ok = false;
                     }
@@ -413,7 +435,13 @@ fn resolve_builtins(
                 invalid(
                     span,
                     format!("unknown permission `{}`", grant.value),
-                    did_you_mean(&grant.value, permission_ids.keys().map(String::as_str)),
+                    suggester
+                        .cached(
+                            NameKind::Permission,
+                            &grant.value,
+                            permission_ids.keys().map(String::as_str),
+                        )
+                        .map(|found| suggest::help(&found)),
                 );
                 ok = false;
             }
@@ -432,7 +460,9 @@ fn resolve_builtins(
                             "built-in `{}` inherits unknown role `{}`",
                             builtin.name.value, parent.value
                         ),
-                        did_you_mean(&parent.value, index_by_name.keys().copied()),
+                        suggester
+                            .cached(NameKind::Role, &parent.value, index_by_name.keys().copied())
+                            .map(|found| suggest::help(&found)),
                     );
                     ok = false;
                 }

@@ -9,7 +9,7 @@ use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::emit;
 use crate::lints::LintLevels;
-use crate::names;
+use crate::names::{self, ConfusingKind};
 use crate::resolve::{self, ResolveOptions};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, LineIndex};
@@ -350,7 +350,7 @@ fn finish(
 
 fn ceiling_error(catalog: &Catalog, name: &str) -> UsageError {
     let builtins: Vec<&str> = catalog.builtins.iter().map(|b| b.name.as_str()).collect();
-    let hint = crate::diagnostics::did_you_mean(name, builtins.iter().copied())
+    let hint = crate::suggest::did_you_mean(name, builtins.iter().copied())
         .map(|help| format!("; {help}"))
         .unwrap_or_default();
     UsageError(format!(
@@ -390,21 +390,24 @@ fn confusing_characters(file: FileId, text: &str) -> Vec<Diagnostic> {
         .into_iter()
         .map(|found| {
             let span = Span::new(file, found.offset, found.offset + found.character.len_utf8());
-            let (message, help) = if found.character == '\r' {
-                (
+            let described = names::describe_char(found.character);
+            let (message, help) = match found.kind {
+                ConfusingKind::LineBreak if found.character == '\r' => (
                     "carriage return not followed by a line feed".to_string(),
                     "end lines with LF or CRLF; a lone carriage return can hide text in a diff",
-                )
-            } else if names::is_bidi_control(found.character) {
-                (
-                    format!("bidirectional control character {}", names::describe_char(found.character)),
+                ),
+                ConfusingKind::LineBreak => (
+                    format!("line break {described}: only LF and CRLF end a line"),
+                    "editors start a new line here and rolec does not, so what follows looks like code but belongs to this line (a comment would hide it); use a line feed",
+                ),
+                ConfusingKind::Bidirectional => (
+                    format!("bidirectional control character {described}"),
                     "it can reorder how text is displayed, so a reviewer would not see what the compiler sees (CVE-2021-42574); delete it",
-                )
-            } else {
-                (
-                    format!("invisible character {}", names::describe_char(found.character)),
+                ),
+                ConfusingKind::Invisible => (
+                    format!("invisible character {described}"),
                     "a reviewer cannot see it in a diff; delete it",
-                )
+                ),
             };
             Diagnostic::error(Code::ConfusingCharacter, span, message)
                 .with_label("hidden character here")

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_saphyr::Spanned as YamlSpanned;
 
 use crate::catalog::{parse_yaml, yaml_span};
-use crate::diagnostics::{did_you_mean, Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::lints::{Level, Lint, LINTS};
 use crate::source::{FileId, SourceMap};
+use crate::suggest::did_you_mean;
 
 /// The name of the settings file, looked for in the current directory.
 pub const CONFIG_FILE: &str = "rolec.yaml";

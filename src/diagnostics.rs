@@ -38,7 +38,7 @@ pub const ERROR_CODES: &[(Code, &str)] = &[
     (Code::InvalidName, "a role name breaks the naming rules"),
     (
         Code::ConfusingCharacter,
-        "a bidirectional, invisible or bare carriage-return character",
+        "a bidirectional control, an invisible character, or a line break other than LF/CRLF",
     ),
     (
         Code::UnknownPermission,
@@ -202,23 +202,6 @@ impl Diagnostic {
     }
 }
 
-/// "did you mean `x`?" for the closest of `candidates` to `name`, when one is close enough.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1) + 1;
-    let lowered = name.to_lowercase();
-    candidates
-        .into_iter()
-        .filter_map(|candidate| {
-            let distance = strsim::damerau_levenshtein(&lowered, &candidate.to_lowercase());
-            (distance <= limit).then_some((distance, candidate))
-        })
-        .min()
-        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
-}
-
 /// `a`, `a` and `b`, `a`, `b` and `c`: names in backticks joined as in a sentence.
 pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
     let quoted: Vec<String> = names
@@ -285,16 +268,6 @@ pub fn all_codes() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggests_close_names_only() {
-        let names = ["webhooks", "webchat", "mail"];
-        assert_eq!(
-            did_you_mean("webhook", names).as_deref(),
-            Some("did you mean `webhooks`?")
-        );
-        assert_eq!(did_you_mean("billing", names), None);
-    }
 
     #[test]
     fn every_code_is_explained_in_the_docs() {

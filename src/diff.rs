@@ -533,7 +533,11 @@ fn describe_base(base: &Option<ArtifactBase>, quote: fn(&str) -> String) -> Stri
 fn visible(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() || names::is_bidi_control(c) || names::is_invisible(c) {
+            if c.is_control()
+                || names::is_bidi_control(c)
+                || names::is_invisible(c)
+                || names::is_other_line_break(c)
+            {
                 '\u{FFFD}'
             } else {
                 c

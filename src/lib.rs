@@ -21,5 +21,6 @@ pub mod permset;
 pub mod report;
 pub mod resolve;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
 pub mod validate;

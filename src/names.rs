@@ -9,8 +9,8 @@ pub const KEYWORDS: &[&str] = &[
     "author", "role", "copies", "inherits", "assert", "can", "cannot",
 ];
 
-/// Longest quoted role name, in characters.
-pub const MAX_ROLE_NAME_CHARS: usize = 100;
+/// Longest name (role, permission or group, bare or quoted), in characters.
+pub const MAX_NAME_CHARS: usize = 100;
 
 fn is_segment(segment: &str) -> bool {
     let mut bytes = segment.bytes();
@@ -28,14 +28,34 @@ pub fn is_valid_group(name: &str) -> bool {
     is_segment(name)
 }
 
-/// A bidirectional control character (CVE-2021-42574).
+/// A bidirectional control character (CVE-2021-42574): the embeddings, overrides and
+/// isolates, and the three marks (U+061C, U+200E, U+200F).
 pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
-/// An invisible character: zero-width space, joiners, word joiner, byte-order mark.
+/// A character that shows as nothing, or as a blank that is not a space: every Unicode
+/// `Default_Ignorable_Code_Point` (from ICU4X's property tables, kept current with Unicode by
+/// its maintainers: soft hyphen, zero-width characters, Hangul fillers, variation selectors,
+/// tags, ...), the blank Braille pattern U+2800, and the interlinear annotation characters
+/// U+FFF9–U+FFFB (which Unicode leaves out of `Default_Ignorable_Code_Point` but editors do
+/// not show).
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    use icu_properties::props::{BinaryProperty, DefaultIgnorableCodePoint};
+    matches!(c, '\u{2800}' | '\u{FFF9}'..='\u{FFFB}') || DefaultIgnorableCodePoint::for_char(c)
+}
+
+/// A line break other than LF and CRLF (a carriage return is judged by what follows it):
+/// editors break the line there and rolec does not, so text after it in a `#` comment would
+/// look like code to a reviewer and be ignored by the compiler.
+pub fn is_other_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\u{000B}' | '\u{000C}' | '\u{0085}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 /// What is wrong with a role name, and how to fix it.
@@ -49,7 +69,7 @@ pub struct NameProblem {
 pub fn check_role_name(name: &str) -> Result<(), NameProblem> {
     let ascii = name.is_ascii();
     if ascii
-        && (1..=MAX_ROLE_NAME_CHARS).contains(&name.len())
+        && (1..=MAX_NAME_CHARS).contains(&name.len())
         && name.bytes().all(|byte| (b' '..=b'~').contains(&byte))
         && !name.starts_with(' ')
         && !name.ends_with(' ')
@@ -62,11 +82,9 @@ pub fn check_role_name(name: &str) -> Result<(), NameProblem> {
     if length == 0 {
         return problem("a role name cannot be empty".into(), "give the role a name");
     }
-    if length > MAX_ROLE_NAME_CHARS {
+    if length > MAX_NAME_CHARS {
         return problem(
-            format!(
-                "a role name has at most {MAX_ROLE_NAME_CHARS} characters, this one has {length}"
-            ),
+            format!("a role name has at most {MAX_NAME_CHARS} characters, this one has {length}"),
             "shorten the name",
         );
     }
@@ -76,6 +94,18 @@ pub fn check_role_name(name: &str) -> Result<(), NameProblem> {
             "remove the space inside the quotes",
         );
     }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| c.is_whitespace() && c != ' ' && !c.is_control() && !is_other_line_break(c))
+    {
+        return problem(
+            format!(
+                "a role name cannot contain the space character {}, only the plain space U+0020",
+                describe_char(c)
+            ),
+            "replace it with a plain space: other spaces look the same in a diff",
+        );
+    }
     if let Some(c) = name.chars().find(|&c| c.is_control()) {
         return problem(
             format!(
@@ -83,6 +113,15 @@ pub fn check_role_name(name: &str) -> Result<(), NameProblem> {
                 describe_char(c)
             ),
             "remove the character from the name",
+        );
+    }
+    if let Some(c) = name.chars().find(|&c| is_other_line_break(c)) {
+        return problem(
+            format!(
+                "a role name cannot contain the line break {}",
+                describe_char(c)
+            ),
+            "remove the character: a name stays on one line",
         );
     }
     if let Some(c) = name
@@ -119,6 +158,33 @@ pub fn describe_char(c: char) -> String {
         '\u{200D}' => "ZERO WIDTH JOINER",
         '\u{2060}' => "WORD JOINER",
         '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE",
+        '\u{000B}' => "LINE TABULATION",
+        '\u{000C}' => "FORM FEED",
+        '\u{0085}' => "NEXT LINE",
+        '\u{00A0}' => "NO-BREAK SPACE",
+        '\u{00AD}' => "SOFT HYPHEN",
+        '\u{061C}' => "ARABIC LETTER MARK",
+        '\u{115F}' => "HANGUL CHOSEONG FILLER",
+        '\u{1160}' => "HANGUL JUNGSEONG FILLER",
+        '\u{17B4}' => "KHMER VOWEL INHERENT AQ",
+        '\u{17B5}' => "KHMER VOWEL INHERENT AA",
+        '\u{180E}' => "MONGOLIAN VOWEL SEPARATOR",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{202F}' => "NARROW NO-BREAK SPACE",
+        '\u{2061}' => "FUNCTION APPLICATION",
+        '\u{2062}' => "INVISIBLE TIMES",
+        '\u{2063}' => "INVISIBLE SEPARATOR",
+        '\u{2064}' => "INVISIBLE PLUS",
+        '\u{2800}' => "BRAILLE PATTERN BLANK",
+        '\u{3000}' => "IDEOGRAPHIC SPACE",
+        '\u{3164}' => "HANGUL FILLER",
+        '\u{FFA0}' => "HALFWIDTH HANGUL FILLER",
+        '\u{FFF9}' => "INTERLINEAR ANNOTATION ANCHOR",
+        '\u{FFFA}' => "INTERLINEAR ANNOTATION SEPARATOR",
+        '\u{FFFB}' => "INTERLINEAR ANNOTATION TERMINATOR",
         _ => "",
     };
     if name.is_empty() {
@@ -178,30 +244,57 @@ fn ascii_collision_key(name: &str) -> String {
 pub struct ConfusingCharacter {
     pub offset: usize,
     pub character: char,
+    pub kind: ConfusingKind,
 }
 
-/// Every bidirectional, invisible or bare carriage-return character of `text`, except a
-/// leading byte-order mark.
+/// Why a character hides text from a reviewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfusingKind {
+    /// It reorders how the text around it is displayed.
+    Bidirectional,
+    /// It shows as nothing, or as a blank that is not a space.
+    Invisible,
+    /// Editors break the line there; rolec does not.
+    LineBreak,
+}
+
+/// What hides `character`, standing at byte `offset` of `bytes`, from a reviewer, if
+/// anything: a byte-order mark other than a leading one, a carriage return not followed by a
+/// line feed, and the characters of [`is_bidi_control`], [`is_invisible`] and
+/// [`is_other_line_break`].
+pub fn confusing_kind(bytes: &[u8], offset: usize, character: char) -> Option<ConfusingKind> {
+    match character {
+        '\u{FEFF}' if offset == 0 => None,
+        '\r' if bytes.get(offset + 1) == Some(&b'\n') => None,
+        '\r' => Some(ConfusingKind::LineBreak),
+        c if is_other_line_break(c) => Some(ConfusingKind::LineBreak),
+        c if is_bidi_control(c) => Some(ConfusingKind::Bidirectional),
+        c if is_invisible(c) => Some(ConfusingKind::Invisible),
+        _ => None,
+    }
+}
+
+/// Every character of `text` that [`confusing_kind`] reports.
 pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
     let mut found = Vec::new();
     let bytes = text.as_bytes();
-    // Every such character is a carriage return or not ASCII: only those are decoded.
+    // Every such character is a carriage return, a vertical tab, a form feed, or not ASCII:
+    // only those are decoded.
     let mut offset = 0;
-    while let Some(skipped) = bytes
-        .get(offset..)
-        .and_then(|rest| rest.iter().position(|&byte| byte == b'\r' || byte >= 0x80))
-    {
+    while let Some(skipped) = bytes.get(offset..).and_then(|rest| {
+        rest.iter()
+            .position(|&byte| matches!(byte, b'\r' | 0x0B | 0x0C) || byte >= 0x80)
+    }) {
         offset += skipped;
         let Some(character) = text.get(offset..).and_then(|rest| rest.chars().next()) else {
             break;
         };
-        let confusing = match character {
-            '\u{FEFF}' => offset != 0,
-            '\r' => bytes.get(offset + 1) != Some(&b'\n'),
-            c => is_bidi_control(c) || is_invisible(c),
-        };
-        if confusing {
-            found.push(ConfusingCharacter { offset, character });
+        if let Some(kind) = confusing_kind(bytes, offset, character) {
+            found.push(ConfusingCharacter {
+                offset,
+                character,
+                kind,
+            });
         }
         offset += character.len_utf8();
     }
@@ -244,16 +337,12 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn the_confusing_character_scan_decodes_only_what_it_must(
-            text in "(\\PC|[\r\n\t \u{200B}\u{202E}\u{FEFF}a-z]){0,40}"
+            text in "(\\PC|[\r\n\t\x0b\x0c \u{85}\u{2028}\u{200B}\u{202E}\u{3164}\u{FEFF}a-z]){0,40}"
         ) {
             let bytes = text.as_bytes();
             let everywhere: Vec<(usize, char)> = text
                 .char_indices()
-                .filter(|&(offset, c)| match c {
-                    '\u{FEFF}' => offset != 0,
-                    '\r' => bytes.get(offset + 1) != Some(&b'\n'),
-                    c => is_bidi_control(c) || is_invisible(c),
-                })
+                .filter(|&(offset, c)| confusing_kind(bytes, offset, c).is_some())
                 .collect();
             let found: Vec<(usize, char)> = confusing_characters(&text)
                 .into_iter()
@@ -265,7 +354,7 @@ mod tests {
         #[test]
         fn the_ascii_name_check_agrees_with_the_general_one(name in "[\x00-\x7f]{0,102}") {
             let general = name.chars().count() >= 1
-                && name.chars().count() <= MAX_ROLE_NAME_CHARS
+                && name.chars().count() <= MAX_NAME_CHARS
                 && !name.starts_with(char::is_whitespace)
                 && !name.ends_with(char::is_whitespace)
                 && !name.chars().any(char::is_control);

@@ -104,7 +104,7 @@ fn is_drawable(file: &SourceFile, diagnostic: &Diagnostic) -> bool {
 }
 
 /// The text as drawn for a terminal: each hidden character of section 1.2 (bidirectional
-/// control, invisible, bare carriage return) replaced by a visible one of the same length in
+/// control, invisible, a line break other than LF and CRLF) replaced by a visible one of the same length in
 /// bytes, so spans still line up and the terminal shows what is there instead of obeying it.
 fn visible_text(text: &Arc<str>) -> Arc<str> {
     let found = crate::names::confusing_characters(text);
@@ -116,8 +116,14 @@ fn visible_text(text: &Arc<str>) -> Arc<str> {
     for hidden in found {
         visible.push_str(text.get(copied..hidden.offset).unwrap_or(""));
         let width = hidden.character.len_utf8();
-        // U+FFFD is three bytes, like every hidden character but the carriage return.
-        visible.push_str(if width == 3 { "\u{FFFD}" } else { " " });
+        // A visible stand-in of the same length in bytes: a space for the ASCII line breaks,
+        // `¤` (two bytes), U+FFFD (three) or `𝕏` (four), each one column wide.
+        visible.push_str(match width {
+            1 => " ",
+            2 => "\u{A4}",
+            3 => "\u{FFFD}",
+            _ => "\u{1D54F}",
+        });
         copied = hidden.offset + width;
     }
     visible.push_str(text.get(copied..).unwrap_or(""));

@@ -14,11 +14,12 @@ use smallvec::SmallVec;
 
 use crate::ast::{BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
 use crate::catalog::Catalog;
-use crate::diagnostics::{did_you_mean, join_names, Code, Diagnostic, Severity};
+use crate::diagnostics::{join_names, Code, Diagnostic, Severity};
 use crate::lints::{Level, Lint, LintLevels};
-use crate::names::collision_key;
+use crate::names::{collision_key, MAX_NAME_CHARS};
 use crate::permset::{PermSet, PermissionId};
 use crate::source::{FileId, Span, Spanned};
+use crate::suggest::{self, max_distance, NameKind, Suggester};
 
 /// Index of a role: built-ins first (catalog order), then custom roles in definition order.
 pub type RoleId = usize;
@@ -63,6 +64,11 @@ pub struct Resolution<'a> {
     /// faster than std's SipHash on short names.
     ids: HashMap<&'a str, RoleId, RandomState>,
     dropped: HashSet<&'a str>,
+    /// The run's *did you mean* for unknown roles, permissions and groups (bounded work).
+    pub suggester: Suggester,
+    /// Roles by the length of their names in characters, built at the first unknown role: a
+    /// suggestion looks only at names of about the right length.
+    ids_by_name_length: std::cell::OnceCell<Vec<Vec<RoleId>>>,
 }
 
 impl<'a> Resolution<'a> {
@@ -88,9 +94,29 @@ impl<'a> Resolution<'a> {
         id < self.builtin_count
     }
 
-    /// "did you mean" help for an unknown role name.
+    /// "did you mean" help for an unknown role name, computed once per name, among the role
+    /// names whose length is within the distance a suggestion allows.
     pub fn suggest_role(&self, name: &str) -> Option<String> {
-        did_you_mean(name, self.roles.iter().map(|role| role.name))
+        let length = name.chars().take(MAX_NAME_CHARS + 1).count();
+        let by_length = self.ids_by_name_length.get_or_init(|| {
+            let mut by_length = vec![Vec::new(); MAX_NAME_CHARS + 1];
+            for (id, role) in self.roles.iter().enumerate() {
+                if let Some(ids) = by_length.get_mut(role.name.chars().count()) {
+                    ids.push(id);
+                }
+            }
+            by_length
+        });
+        let limit = max_distance(length);
+        let near = by_length
+            .get(length.saturating_sub(limit)..=(length + limit).min(MAX_NAME_CHARS))
+            .unwrap_or(&[])
+            .iter()
+            .flatten()
+            .filter_map(|&id| self.roles.get(id).map(|role| role.name));
+        self.suggester
+            .cached(NameKind::Role, name, near)
+            .map(|found| suggest::help(&found))
     }
 
     /// The error for a reference to a role no file and no built-in defines.
@@ -132,36 +158,58 @@ fn members_of(catalog: &Catalog, members: Members) -> PermSet {
     }
 }
 
+/// The error for a permission the catalog does not declare, written at `span`.
+pub fn unknown_permission(
+    catalog: &Catalog,
+    suggester: &Suggester,
+    name: &str,
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownPermission,
+        span,
+        format!("unknown permission `{name}`"),
+    )
+    .with_label("not in the catalog")
+    .with_help_opt(catalog.suggest_permission(suggester, name))
+}
+
+/// The error for a group the catalog does not declare (`name` without its `@`).
+pub fn unknown_group(
+    catalog: &Catalog,
+    suggester: &Suggester,
+    name: &str,
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::error(Code::UnknownGroup, span, format!("unknown group `@{name}`"))
+        .with_label("not in the catalog")
+        .with_help_opt(catalog.suggest_group(suggester, name))
+}
+
 /// Looks up an edit's permission or group, reporting unknown names.
-fn edit_members(catalog: &Catalog, edit: &Edit, diagnostics: &mut Vec<Diagnostic>) -> Members {
+fn edit_members(
+    catalog: &Catalog,
+    suggester: &Suggester,
+    edit: &Edit,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Members {
     match &edit.target {
         EditTarget::Permission(name) => match catalog.permission_id(name) {
             Some(id) => Members::One(id),
             None => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::UnknownPermission,
-                        edit.target_span,
-                        format!("unknown permission `{name}`"),
-                    )
-                    .with_label("not in the catalog")
-                    .with_help_opt(catalog.suggest_permission(name)),
-                );
+                diagnostics.push(unknown_permission(
+                    catalog,
+                    suggester,
+                    name,
+                    edit.target_span,
+                ));
                 Members::Unknown
             }
         },
         EditTarget::Group(name) => match catalog.group_id(name) {
             Some(group) => Members::Group(group),
             None => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::UnknownGroup,
-                        edit.target_span,
-                        format!("unknown group `@{name}`"),
-                    )
-                    .with_label("not in the catalog")
-                    .with_help_opt(catalog.suggest_group(name)),
-                );
+                diagnostics.push(unknown_group(catalog, suggester, name, edit.target_span));
                 Members::Unknown
             }
         },
@@ -242,7 +290,7 @@ pub fn resolve<'a>(
             .def
             .edits
             .iter()
-            .map(|edit| edit_members(catalog, edit, diagnostics))
+            .map(|edit| edit_members(catalog, &resolution.suggester, edit, diagnostics))
             .collect();
         if let Some(slot) = edit_members_by_role.get_mut(id) {
             *slot = members;
@@ -329,6 +377,8 @@ fn register_roles<'a>(
         builtin_count: catalog.builtins.len(),
         ids: HashMap::with_capacity_and_hasher(capacity, RandomState::default()),
         dropped: HashSet::new(),
+        suggester: Suggester::default(),
+        ids_by_name_length: std::cell::OnceCell::new(),
     };
     let builtin_keys: Vec<String> = catalog
         .builtins

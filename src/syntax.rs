@@ -324,10 +324,16 @@ enum LineStart {
     Other,
 }
 
-/// Whether `token` (text from a line's first token on) begins a statement, and how.
+/// Whether `token` (text from a line's first token on) begins a statement, and how. An
+/// annotation counts only with its `(` on the same line: `@crm_and_sales` alone on a line
+/// is a group of the edit or assertion before it (`+` and `@group` may stand on two lines).
 fn line_start_kind(token: &str) -> Option<LineStart> {
-    if token.starts_with('@') {
-        return Some(LineStart::Annotation);
+    if let Some(key) = token.strip_prefix('@') {
+        let after_key = key.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        return after_key
+            .trim_start_matches([' ', '\t'])
+            .starts_with('(')
+            .then_some(LineStart::Annotation);
     }
     let keyword = |keyword: &str| {
         token.strip_prefix(keyword).is_some_and(|after| {
@@ -704,17 +710,16 @@ impl Lowering<'_> {
         assertion
     }
 
-    /// A bare or quoted role name, unescaped; a quoted name that breaks the rules of 1.2 is
-    /// reported (`invalid-name`) and kept, so that later stages do not report it again.
+    /// A bare or quoted role name, unescaped; a name that breaks the rules of names (a
+    /// bare one can only be too long) is reported (`invalid-name`) and kept, so that later
+    /// stages do not report it again.
     fn role_name(&mut self, inner: Pair<'_, Rule>) -> Spanned<String> {
         let span = self.span(&inner);
-        if inner.as_rule() == Rule::bare_name {
-            return Spanned {
-                value: inner.as_str().to_string(),
-                span,
-            };
-        }
-        let value = self.string(&inner);
+        let value = if inner.as_rule() == Rule::bare_name {
+            inner.as_str().to_string()
+        } else {
+            self.string(&inner)
+        };
         if let Err(problem) = names::check_role_name(&value) {
             self.diagnostics.push(
                 Diagnostic::error(

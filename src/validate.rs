@@ -9,7 +9,7 @@ use crate::ast::{Assertion, AuthorStatement, Expectation, PolicyFile, RoleDef, S
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
 use crate::permset::PermSet;
-use crate::resolve::{origin, Lookup, Origin, Resolution, RoleId};
+use crate::resolve::{origin, unknown_permission, Lookup, Origin, Resolution, RoleId};
 use crate::source::{Span, Spanned};
 
 /// Options of the validation stage.
@@ -472,15 +472,12 @@ fn check_assertion(
             Some(id) => {
                 listed.insert(id);
             }
-            None => diagnostics.push(
-                Diagnostic::error(
-                    Code::UnknownPermission,
-                    permission.span,
-                    format!("unknown permission `{}`", permission.value),
-                )
-                .with_label("not in the catalog")
-                .with_help_opt(catalog.suggest_permission(&permission.value)),
-            ),
+            None => diagnostics.push(unknown_permission(
+                catalog,
+                &resolution.suggester,
+                &permission.value,
+                permission.span,
+            )),
         }
     }
     let role = match resolution.lookup(&assertion.role.value) {

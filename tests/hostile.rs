@@ -142,8 +142,46 @@ fn bytes_that_are_not_clean_text() {
 #[test]
 fn bidi_and_invisible_characters() {
     let hidden = [
-        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
-        '\u{2068}', '\u{2069}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+        // Bidirectional controls and marks.
+        '\u{202A}',
+        '\u{202B}',
+        '\u{202C}',
+        '\u{202D}',
+        '\u{202E}',
+        '\u{2066}',
+        '\u{2067}',
+        '\u{2068}',
+        '\u{2069}',
+        '\u{061C}',
+        '\u{200E}',
+        '\u{200F}',
+        // Default_Ignorable_Code_Point: zero-width characters, the soft hyphen, the Hangul
+        // and Khmer fillers that render as a blank, the Mongolian vowel separator, invisible
+        // operators, the combining grapheme joiner, a variation selector, a tag character.
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{2060}',
+        '\u{FEFF}',
+        '\u{00AD}',
+        '\u{115F}',
+        '\u{1160}',
+        '\u{17B4}',
+        '\u{17B5}',
+        '\u{180E}',
+        '\u{2061}',
+        '\u{2064}',
+        '\u{3164}',
+        '\u{FFA0}',
+        '\u{034F}',
+        '\u{FE0F}',
+        '\u{E0041}',
+        // Blanks that Unicode does not call ignorable: the empty Braille pattern and the
+        // interlinear annotation characters.
+        '\u{2800}',
+        '\u{FFF9}',
+        '\u{FFFA}',
+        '\u{FFFB}',
     ];
     for character in hidden {
         let text =
@@ -288,7 +326,8 @@ fn a_30000_way_inheritance_fan_in() {
 #[test]
 fn a_5_mb_single_line() {
     let mut text = String::from("author Administrator");
-    let filler = "x".repeat(1000);
+    // Spaces: names are at most 100 characters.
+    let filler = " ".repeat(1000);
     let mut empty = 0;
     let mut index = 0;
     while text.len() < 5 * 1024 * 1024 {
@@ -587,5 +626,183 @@ fn an_unreadable_file() {
         run.stderr.contains("policies/b.roles"),
         "{}",
         run.describe()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Round two: what a reviewer cannot see, names longer than any valid name, and the work
+// of *did you mean*
+
+/// A line break other than LF or CRLF in a comment makes editors show the text after it on
+/// a line of its own, while rolec reads it as part of the comment: here a false assertion
+/// that a reviewer would believe was checked. Each is `confusing-character` where it stands,
+/// and the terminal is never sent the character itself.
+#[test]
+fn line_breaks_other_than_lf_and_crlf() {
+    for character in ['\u{000B}', '\u{000C}', '\u{0085}', '\u{2028}', '\u{2029}'] {
+        let text = format!(
+            "author Administrator\n# note{character}assert Guest can crm\nrole A copies User < -webhooks >\n"
+        );
+        let run = check_one(text.as_bytes());
+        let name = format!("U+{:04X}", character as u32);
+        assert_eq!(run.status, Some(1), "{name}: {}", run.describe());
+        assert_eq!(
+            run.diagnostics(),
+            owned(&[("confusing-character", 2, 7)]),
+            "{name}: {}",
+            run.describe()
+        );
+        let dir = project(&[("p.roles", text.as_bytes())]);
+        let human = rolec(dir.path(), &["check", "--color", "never", "p.roles"]);
+        assert!(
+            human.stderr.contains("only LF and CRLF end a line"),
+            "{name}: {}",
+            human.describe()
+        );
+        assert!(
+            !human.stderr.contains(character),
+            "{name}: {}",
+            human.describe()
+        );
+    }
+}
+
+/// A quoted name may hold no blank look-alike of a space or of nothing, so that `"Guest⠀"`
+/// (with U+2800) cannot sit beside `Guest` in a diff with more permissions: invisible ones
+/// are also `confusing-character`, and the only space in a name is U+0020.
+#[test]
+fn names_with_blank_look_alikes() {
+    // (name between the quotes, expected diagnostics on line 2)
+    type Expected = &'static [(&'static str, u64, u64)];
+    let cases: &[(&str, Expected)] = &[
+        (
+            "Guest\u{2800}",
+            &[("invalid-name", 2, 6), ("confusing-character", 2, 12)],
+        ),
+        // NFKC maps the Hangul filler U+3164 to U+1160, whose skeleton is nothing: the name
+        // also collides with the built-in.
+        (
+            "Guest\u{3164}",
+            &[
+                ("builtin-redefined", 2, 6),
+                ("invalid-name", 2, 6),
+                ("confusing-character", 2, 12),
+            ],
+        ),
+        (
+            "Sales\u{115F}Lead",
+            &[("invalid-name", 2, 6), ("confusing-character", 2, 12)],
+        ),
+        (
+            "Sales\u{2028}Lead",
+            &[("invalid-name", 2, 6), ("confusing-character", 2, 12)],
+        ),
+        ("Sales\u{3000}Lead", &[("invalid-name", 2, 6)]),
+        ("Sales\u{00A0}Lead", &[("invalid-name", 2, 6)]),
+        ("Sales\u{2009}Lead", &[("invalid-name", 2, 6)]),
+        ("Sales Lead", &[]),
+        ("Księgowa (PL)", &[]),
+    ];
+    for &(name, expected) in cases {
+        let text = format!("author Administrator\nrole \"{name}\" copies User < -webhooks >\n");
+        let run = check_one(text.as_bytes());
+        assert_eq!(
+            run.diagnostics(),
+            owned(expected),
+            "{name:?}: {}",
+            run.describe()
+        );
+    }
+}
+
+/// Every name is at most 100 characters, bare or quoted, definitions and references alike:
+/// a 100,000-character bare name is `invalid-name`, and its unknown reference gets no
+/// suggestion (edit distance never runs on a string longer than a valid name).
+#[test]
+fn names_longer_than_100_characters() {
+    let long_role = "A".repeat(100_000);
+    let long_base = "B".repeat(100_000);
+    let text = format!(
+        "author Administrator\nrole {long_role} copies {long_base}\nrole {} < +crm >\nrole \"{}\" < +crm >\n",
+        "C".repeat(100),
+        "D".repeat(101)
+    );
+    let run = check_one(text.as_bytes());
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        run.diagnostics(),
+        owned(&[
+            ("invalid-name", 2, 6),
+            ("invalid-name", 2, 100_014),
+            ("unknown-role", 2, 100_014),
+            ("invalid-name", 4, 6),
+        ]),
+        "{}",
+        run.describe()
+    );
+    let unknown = &run.report()["diagnostics"][2];
+    assert!(unknown["help"].is_null(), "{unknown}");
+
+    // A megabyte-long unknown permission: one error, no suggestion.
+    let text = format!(
+        "author Administrator\nrole A < +{} >\n",
+        "a".repeat(1 << 20)
+    );
+    let run = check_one(text.as_bytes());
+    assert_eq!(run.codes(), ["unknown-permission"], "{}", run.describe());
+    assert!(run.report()["diagnostics"][0]["help"].is_null());
+}
+
+/// Ten thousand references to roles that do not exist are ten thousand `unknown-role`
+/// errors (through `copies` and through `assert`), each reported, the suggestions within a
+/// fixed budget of work (src/suggest.rs; its unit tests count the work). Before the budget,
+/// each suggestion compared the name with every role: 10,000 such references took 69 s.
+#[test]
+fn ten_thousand_unknown_roles() {
+    let mut text = String::from("author Administrator\n");
+    for i in 0..10_000 {
+        let _ = writeln!(text, "role R{i} copies X{i} < +crm >");
+        let _ = writeln!(text, "assert Y{i} can crm");
+    }
+    let run = check_one(text.as_bytes());
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let codes = run.codes();
+    assert_eq!(codes.len(), 20_000, "{}", run.describe());
+    assert!(codes.iter().all(|code| code == "unknown-role"));
+    // A misspelt name close to a role still gets its suggestion.
+    let run = check_one(
+        b"author Administrator\nrole \"Sales Lead\" copies User < -crm >\nrole B copies \"Sales Led\"\n",
+    );
+    assert_eq!(run.codes(), ["unknown-role"], "{}", run.describe());
+    assert_eq!(
+        run.report()["diagnostics"][0]["help"].as_str(),
+        Some("did you mean `Sales Lead`?"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// Whitespace carries no meaning between tokens: a line break between `+` or `-` and
+/// `@group` is allowed, in edits and in an annotation-looking line of its own.
+#[test]
+fn a_line_break_between_a_sign_and_a_group() {
+    let text = "author Administrator\nrole A copies User < +\n@crm_and_sales\n  -\n  @communication >\nassert A can crm\nassert A cannot mail\n";
+    let run = check_one(text.as_bytes());
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    assert!(run.codes().is_empty(), "{}", run.describe());
+    let dir = project(&[("p.roles", text)]);
+    let built = rolec(dir.path(), &["build", "p.roles"]);
+    assert_eq!(built.status, Some(0), "{}", built.describe());
+    let artifact: Value = serde_json::from_slice(&built.stdout).unwrap_or_default();
+    let a = artifact["roles"]
+        .as_array()
+        .and_then(|roles| roles.iter().find(|role| role["name"] == "A"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        a["permissions"]
+            .as_array()
+            .is_some_and(|p| p.contains(&Value::from("crm"))),
+        "{a}"
     );
 }

@@ -2,8 +2,9 @@
 //! from the same sources as `docs/diagnostics.md` and the lint registry.
 
 use super::{usage_error, EXIT_OK};
-use crate::diagnostics::{all_codes, did_you_mean, explain};
+use crate::diagnostics::{all_codes, explain};
 use crate::lints;
+use crate::suggest::did_you_mean;
 
 pub(super) fn run(code: &str) -> u8 {
     match explain(code) {
