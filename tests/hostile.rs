@@ -589,3 +589,275 @@ fn an_unreadable_file() {
         run.describe()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Review and CI bypasses: a catalog edit hiding a sensitive gain from `diff --fail-on
+// sensitive`, malformed artifacts
+
+/// A catalog with one sensitive group, `admin`, holding `refunds` and `roles`.
+const SHOP_CATALOG: &str = "name: shop
+groups:
+  - name: basic
+    title: Basic
+  - name: admin
+    title: Admin
+    sensitive: true
+permissions:
+  - name: profile
+    group: basic
+    description: Own profile
+  - name: refunds
+    group: admin
+    description: Refunds
+  - name: roles
+    group: admin
+    description: Role management
+builtins:
+  - name: Member
+    permissions: [profile]
+  - name: Boss
+    inherits: [Member]
+    permissions: [refunds, roles]
+role_management: roles
+";
+
+const CLERK_BEFORE: &str = "author Boss\nrole Clerk copies Member\n";
+/// `Clerk` gains `refunds`, a permission of the sensitive group.
+const CLERK_AFTER: &str = "author Boss\nrole Clerk copies Member < +refunds >\n";
+
+/// The two ways a change can edit the catalog to hide the gain of `refunds`: unmark its
+/// group, or move it to an ordinary group.
+fn hiding_catalogs() -> [(&'static str, String); 2] {
+    [
+        (
+            "unmarked",
+            SHOP_CATALOG.replace("    sensitive: true\n", ""),
+        ),
+        (
+            "moved",
+            SHOP_CATALOG.replace(
+                "  - name: refunds\n    group: admin",
+                "  - name: refunds\n    group: basic",
+            ),
+        ),
+    ]
+}
+
+/// What `rolec diff ... --fail-on sensitive` must say for each way of hiding the gain.
+fn assert_sensitive_gain_fails(run: &Run, how: &str, base: &str, head: &str) {
+    assert_eq!(run.status, Some(1), "{how}: {}", run.describe());
+    assert!(
+        run.stderr
+            .contains("error: 1 permission of sensitive groups gained (`--fail-on sensitive`)"),
+        "{how}: {}",
+        run.describe()
+    );
+    let unmarked = format!(
+        "error: the group `admin` is sensitive in `{base}` and not in `{head}` (`--fail-on sensitive`)"
+    );
+    assert_eq!(
+        run.stderr.contains(&unmarked),
+        how == "unmarked",
+        "{how}: {}",
+        run.describe()
+    );
+    let note = if how == "moved" {
+        "+ refunds  ! sensitive (admin, moved to basic)"
+    } else {
+        "+ refunds  ! sensitive (admin)"
+    };
+    assert!(
+        run.stdout_text().contains(note),
+        "{how}: {}",
+        run.describe()
+    );
+}
+
+#[test]
+fn fail_on_sensitive_is_not_bypassed_by_a_catalog_edit_between_revisions() {
+    for (how, catalog) in hiding_catalogs() {
+        let dir = common::repository(&[
+            ("rolec.yaml", "catalog: catalog.yaml\n"),
+            ("catalog.yaml", SHOP_CATALOG),
+            ("policies/clerk.roles", CLERK_BEFORE),
+        ]);
+        common::commit(
+            dir.path(),
+            &[
+                ("catalog.yaml", &catalog),
+                ("policies/clerk.roles", CLERK_AFTER),
+            ],
+            how,
+        );
+        let run = rolec(
+            dir.path(),
+            &["diff", "HEAD~1", "HEAD", "--fail-on", "sensitive"],
+        );
+        assert_sensitive_gain_fails(&run, how, "HEAD~1", "HEAD");
+        // The working tree as HEAD, too.
+        let run = rolec(dir.path(), &["diff", "HEAD~1", "--fail-on", "sensitive"]);
+        assert_sensitive_gain_fails(&run, how, "HEAD~1", "working tree");
+    }
+}
+
+#[test]
+fn fail_on_sensitive_is_not_bypassed_by_a_catalog_edit_between_artifacts() {
+    for (how, catalog) in hiding_catalogs() {
+        let dir = project(&[
+            ("base/catalog.yaml", SHOP_CATALOG),
+            ("base/policies/clerk.roles", CLERK_BEFORE),
+            ("head/catalog.yaml", catalog.as_str()),
+            ("head/policies/clerk.roles", CLERK_AFTER),
+        ]);
+        for side in ["base", "head"] {
+            let catalog = format!("{side}/catalog.yaml");
+            let policies = format!("{side}/policies");
+            let artifact = format!("{side}.json");
+            let run = rolec(
+                dir.path(),
+                &["build", "--catalog", &catalog, &policies, "-o", &artifact],
+            );
+            assert_eq!(run.status, Some(0), "{how}: {}", run.describe());
+        }
+        let run = rolec(
+            dir.path(),
+            &["diff", "base.json", "head.json", "--fail-on", "sensitive"],
+        );
+        assert_sensitive_gain_fails(&run, how, "base.json", "head.json");
+        // The JSON diff marks the gain and names the group that makes it sensitive.
+        let run = rolec(
+            dir.path(),
+            &["diff", "base.json", "head.json", "--output-format", "json"],
+        );
+        assert_eq!(run.status, Some(0), "{how}: {}", run.describe());
+        let diff: Value = serde_json::from_slice(&run.stdout).expect("a JSON diff");
+        let gained = &diff["roles"][0]["gained"][0];
+        assert_eq!(gained["name"], "refunds", "{diff}");
+        assert_eq!(gained["sensitive"], true, "{how}: {diff}");
+        assert_eq!(gained["sensitive_group"], "admin", "{how}: {diff}");
+        assert_eq!(diff["sensitive_gains"], 1, "{how}: {diff}");
+    }
+}
+
+#[test]
+fn fail_on_sensitive_fails_when_a_group_loses_its_mark_alone() {
+    let dir = common::repository(&[
+        ("rolec.yaml", "catalog: catalog.yaml\n"),
+        ("catalog.yaml", SHOP_CATALOG),
+        ("policies/clerk.roles", CLERK_BEFORE),
+    ]);
+    common::write_file(
+        dir.path(),
+        "catalog.yaml",
+        SHOP_CATALOG.replace("    sensitive: true\n", ""),
+    );
+    let run = rolec(dir.path(), &["diff", "main", "--fail-on", "sensitive"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        run.stderr,
+        "error: the group `admin` is sensitive in `main` and not in `working tree` (`--fail-on sensitive`)\n"
+    );
+    assert!(
+        run.stdout_text()
+            .contains("no sensitive permission gained; 1 group no longer sensitive"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// A built artifact of `policies` with the embedded catalog, as JSON to edit.
+fn built_artifact() -> (tempfile::TempDir, Value) {
+    let dir = project(&[(
+        "policies/a.roles",
+        "author Administrator\nrole A copies User < -webhooks >\nrole B copies Guest < +crm >\n",
+    )]);
+    let run = rolec(dir.path(), &["build", "-o", "good.json"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    let text = std::fs::read(dir.path().join("good.json")).expect("read the artifact");
+    let artifact = serde_json::from_slice(&text).expect("the artifact is JSON");
+    (dir, artifact)
+}
+
+#[test]
+fn malformed_artifacts_are_refused() {
+    let (dir, artifact) = built_artifact();
+    let custom = |artifact: &Value, name: &str| {
+        artifact["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .position(|role| role["name"] == name)
+            .expect("a role of that name")
+    };
+    let (a, b) = (custom(&artifact, "A"), custom(&artifact, "B"));
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "the role `A` is listed twice",
+            Box::new(move |v| v["roles"][b]["name"] = "A".into()),
+        ),
+        (
+            "the role `B` lists the permission `crm` twice",
+            Box::new(move |v| {
+                v["roles"][b]["permissions"]
+                    .as_array_mut()
+                    .expect("permissions")
+                    .push("crm".into())
+            }),
+        ),
+        (
+            "the role `A` holds `launch_missiles`, which its catalog does not declare",
+            Box::new(move |v| {
+                v["roles"][a]["permissions"]
+                    .as_array_mut()
+                    .expect("permissions")
+                    .push("launch_missiles".into())
+            }),
+        ),
+        (
+            "its catalog declares the group `owner_only` twice",
+            Box::new(|v| {
+                let groups = v["catalog"]["groups"].as_array_mut().expect("groups");
+                let last = groups.last().expect("a group").clone();
+                groups.push(last);
+            }),
+        ),
+        (
+            "its catalog declares the permission `profile` twice",
+            Box::new(|v| {
+                let permissions = v["catalog"]["permissions"]
+                    .as_array_mut()
+                    .expect("permissions");
+                let first = permissions.first().expect("a permission").clone();
+                permissions.push(first);
+            }),
+        ),
+        (
+            "its catalog puts the permission `profile` in the group `nowhere`, which it does not declare",
+            Box::new(|v| v["catalog"]["permissions"][0]["group"] = "nowhere".into()),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let mut bad = artifact.clone();
+        edit(&mut bad);
+        std::fs::write(
+            dir.path().join("bad.json"),
+            serde_json::to_vec_pretty(&bad).expect("JSON"),
+        )
+        .expect("write the artifact");
+        for args in [
+            &["diff", "bad.json", "good.json"][..],
+            &["diff", "good.json", "bad.json"],
+        ] {
+            let run = rolec(dir.path(), args);
+            assert_eq!(run.status, Some(2), "{expected}: {}", run.describe());
+            assert_eq!(
+                run.stderr,
+                format!("error: `bad.json` is not a rolec artifact: {expected}\n"),
+                "{}",
+                run.describe()
+            );
+            assert_eq!(run.stdout_text(), "");
+        }
+    }
+}

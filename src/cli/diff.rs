@@ -32,7 +32,8 @@ pub(super) enum DiffFormat {
 /// `--fail-on` of `rolec diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum FailOn {
-    /// A role gains a permission of a group the (new) catalog marks `sensitive`.
+    /// A role gains a permission of a group that is `sensitive` in BASE's catalog or in
+    /// HEAD's, or a group loses its `sensitive` mark.
     Sensitive,
 }
 
@@ -75,12 +76,23 @@ pub(super) fn run(
     {
         return usage_error("cannot write the diff to standard output");
     }
-    if fail_on == Some(FailOn::Sensitive) && diff.sensitive_gains > 0 {
+    if fail_on == Some(FailOn::Sensitive) && diff.is_sensitive() {
+        // Each condition that fired, on a line of its own.
         let count = diff.sensitive_gains;
-        eprintln!(
-            "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)",
-            if count == 1 { "" } else { "s" }
-        );
+        if count > 0 {
+            eprintln!(
+                "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)",
+                if count == 1 { "" } else { "s" }
+            );
+        }
+        for group in &diff.unmarked_sensitive_groups {
+            eprintln!(
+                "error: the group `{}` is sensitive in `{}` and not in `{}` (`--fail-on sensitive`)",
+                semantic::visible(group),
+                semantic::visible(base),
+                semantic::visible(head_label)
+            );
+        }
         return EXIT_ERRORS;
     }
     EXIT_OK

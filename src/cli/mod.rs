@@ -75,7 +75,8 @@ enum Command {
         /// How the diff is printed (`--format` stays the format of diagnostics).
         #[arg(long = "output-format", value_enum, default_value_t = diff::DiffFormat::Human)]
         output_format: diff::DiffFormat,
-        /// Exit with status 1 when a role gains a permission of a sensitive group.
+        /// Exit with status 1 when a role gains a permission of a group sensitive in either
+        /// side's catalog, or a group loses its `sensitive` mark.
         #[arg(long = "fail-on", value_enum, value_name = "WHAT")]
         fail_on: Option<diff::FailOn>,
     },
