@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod revision;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
