@@ -592,7 +592,8 @@ fn an_unreadable_file() {
 
 // ---------------------------------------------------------------------------------------
 // Review and CI bypasses: a catalog edit hiding a sensitive gain from `diff --fail-on
-// sensitive`, malformed artifacts
+// sensitive`, malformed artifacts, and a custom ceiling (`--max-author` with
+// `--ceiling-from`) that the change under check tries to raise
 
 /// A catalog with one sensitive group, `admin`, holding `refunds` and `roles`.
 const SHOP_CATALOG: &str = "name: shop
@@ -859,5 +860,320 @@ fn malformed_artifacts_are_refused() {
             );
             assert_eq!(run.stdout_text(), "");
         }
+        // The trusted side of a ceiling is read the same way.
+        let run = rolec(
+            dir.path(),
+            &["check", "--max-author", "A", "--ceiling-from", "bad.json"],
+        );
+        assert_eq!(run.status, Some(2), "{expected}: {}", run.describe());
+        assert!(run.stderr.contains(expected), "{}", run.describe());
     }
+}
+
+/// `policies/delegated/` of this repository: `Team Admin` (authored by Administrator, without
+/// `billing` and other administrator-only permissions) and the roles it authors.
+const TEAM_ADMIN: &str = include_str!("../policies/delegated/team-admin.roles");
+const TEAM_ROLES: &str = include_str!("../policies/delegated/team-roles.roles");
+
+/// The attack: the pull request raises `Team Admin` to everything Administrator holds, and
+/// adds a file authored by `Team Admin` that creates a role with `billing`.
+const RAISED_TEAM_ADMIN: &str =
+    "author Administrator\n\nrole \"Team Admin\" copies Administrator\n";
+const BILLING: &str = "author \"Team Admin\"\n\nrole \"Billing Clerk\" copies Guest < +billing >\n";
+
+/// `(code, file, message)` of each error of a `--format json` report.
+fn located(run: &Run) -> Vec<(String, String, String)> {
+    run.report()["diagnostics"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no diagnostics:\n{}", run.describe()))
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+            (text("code"), text("file"), text("message"))
+        })
+        .collect()
+}
+
+/// A repository whose `main` holds the delegated policies of `policies/delegated/`, with an
+/// artifact built from `main` outside it (in the second folder).
+fn delegated_main(extra: &[(&str, &str)]) -> (tempfile::TempDir, tempfile::TempDir) {
+    let mut files = vec![
+        ("policies/team-admin.roles", TEAM_ADMIN),
+        ("policies/team-roles.roles", TEAM_ROLES),
+    ];
+    files.extend_from_slice(extra);
+    let dir = common::repository(&files);
+    let outside = tempfile::tempdir().expect("create a temporary folder");
+    let main_json = outside.path().join("main.json");
+    let run = rolec(
+        dir.path(),
+        &["build", "-o", main_json.to_str().expect("a UTF-8 path")],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    (dir, outside)
+}
+
+#[test]
+fn a_change_cannot_raise_its_own_custom_ceiling() {
+    let (dir, outside) = delegated_main(&[]);
+    let main_json = outside.path().join("main.json");
+    let main_json = main_json.to_str().expect("a UTF-8 path");
+    // The pull request, in the working tree.
+    common::write_file(dir.path(), "policies/team-admin.roles", RAISED_TEAM_ADMIN);
+    common::write_file(dir.path(), "policies/billing.roles", BILLING);
+    let args = |from: &str| -> Vec<String> {
+        [
+            "check",
+            "--format",
+            "json",
+            "--max-author",
+            "Team Admin",
+            "--ceiling-from",
+            from,
+        ]
+        .map(str::to_string)
+        .to_vec()
+    };
+    let run_with = |from: &str| {
+        let args = args(from);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        rolec(dir.path(), &args)
+    };
+
+    // Resolved from `main`, the ceiling is `Team Admin` as it was before the change: the
+    // edited file's author (Administrator) is above it, and so is the raised `Team Admin`
+    // that authors the new file. The untouched `team-roles.roles` is not bound.
+    let run = run_with("main");
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let found = located(&run);
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(code, file, _)| (code.as_str(), file.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("author-above-ceiling", "policies/billing.roles"),
+            ("author-above-ceiling", "policies/team-admin.roles"),
+        ],
+        "{}",
+        run.describe()
+    );
+    // The ceiling's permissions are main's: `billing` and the others main's `Team Admin`
+    // lacks are above it.
+    let message = &found[0].2;
+    assert!(
+        message.starts_with("author `Team Admin` is above the ceiling `Team Admin`: it holds ")
+            && message.contains("`billing`")
+            && message.contains("`domains`"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        found[1]
+            .2
+            .starts_with("author `Administrator` is above the ceiling `Team Admin`"),
+        "{}",
+        run.describe()
+    );
+
+    // An artifact of `main` (built outside the checkout) binds every file: the same two
+    // errors, and the untouched file authored by the raised `Team Admin` as well.
+    let run = run_with(main_json);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let files: Vec<String> = located(&run).into_iter().map(|(_, file, _)| file).collect();
+    assert_eq!(
+        files,
+        [
+            "policies/billing.roles",
+            "policies/team-admin.roles",
+            "policies/team-roles.roles"
+        ],
+        "{}",
+        run.describe()
+    );
+
+    // What resolving the ceiling from the sources under check would do: an artifact of the
+    // working tree holds the raised `Team Admin`, and the attack passes. This is why the
+    // ceiling is never resolved from them.
+    let head_json = outside.path().join("head.json");
+    let head_json = head_json.to_str().expect("a UTF-8 path");
+    let run = rolec(dir.path(), &["build", "-o", head_json]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    let run = run_with(head_json);
+    assert_eq!(
+        run.status,
+        Some(0),
+        "the naive ceiling lets it pass: {}",
+        run.describe()
+    );
+
+    // A file of the checkout named like the revision cannot stand in for it: `main` is
+    // read as the revision, not as the pull request's file.
+    std::fs::copy(head_json, dir.path().join("main")).expect("copy the artifact");
+    let run = run_with("main");
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(located(&run).len(), 2, "{}", run.describe());
+
+    // `diff` compiles its sides under the same ceiling.
+    std::fs::remove_file(dir.path().join("main")).expect("remove the file");
+    let run = rolec(
+        dir.path(),
+        &[
+            "diff",
+            "main",
+            "--max-author",
+            "Team Admin",
+            "--ceiling-from",
+            "main",
+        ],
+    );
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert!(
+        run.stderr.contains("author-above-ceiling"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// `author Owner` in a file a team admin's change does not touch.
+const OWNER_FILE: &str =
+    "author Owner\n\nrole \"Mail Auditor\" copies User < +mail_private_all >\n";
+/// A team admin's change: a new role within `Team Admin`.
+const TEAM_EXTRA: &str = "author \"Team Admin\"\n\nrole \"Desk Helper\" copies Guest < +tasks >\n";
+
+#[test]
+fn with_a_revision_only_new_or_changed_files_are_bound() {
+    let (dir, outside) = delegated_main(&[("policies/owner.roles", OWNER_FILE)]);
+    let main_json = outside.path().join("main.json");
+    let main_json = main_json.to_str().expect("a UTF-8 path");
+    common::write_file(dir.path(), "policies/team-extra.roles", TEAM_EXTRA);
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        rolec(dir.path(), &all)
+    };
+    let files =
+        |run: &Run| -> Vec<String> { located(run).into_iter().map(|(_, file, _)| file).collect() };
+
+    // The untouched `author Owner` file (and the untouched Team Admin, authored by
+    // Administrator) do not fail the team admin's change.
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    // A built-in ceiling from the revision too.
+    let run = check(&["--max-author", "Administrator", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    // Without `--ceiling-from`, a built-in ceiling binds every file, as it always did.
+    let run = check(&["--max-author", "Administrator"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(files(&run), ["policies/owner.roles"]);
+
+    // An artifact holds no files: every file is bound.
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", main_json]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        files(&run),
+        ["policies/owner.roles", "policies/team-admin.roles"],
+        "{}",
+        run.describe()
+    );
+
+    // Touching the file, even with a comment, makes it part of the change: it is bound.
+    common::write_file(
+        dir.path(),
+        "policies/owner.roles",
+        format!("{OWNER_FILE}# reviewed\n"),
+    );
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(files(&run), ["policies/owner.roles"], "{}", run.describe());
+    common::write_file(dir.path(), "policies/owner.roles", OWNER_FILE);
+
+    // A new default author changes what every file without an `author` statement means:
+    // then every file is bound.
+    common::write_file(dir.path(), "rolec.yaml", "author: Administrator\n");
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        files(&run),
+        ["policies/owner.roles", "policies/team-admin.roles"],
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn a_custom_ceiling_needs_a_trusted_side() {
+    let (dir, _outside) = delegated_main(&[]);
+    let run = rolec(dir.path(), &["check", "--max-author", "Team Admin"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("is a custom role: add `--ceiling-from REV|ARTIFACT`"),
+        "{}",
+        run.describe()
+    );
+    // The same from `rolec.yaml`, and for `build` and `diff`.
+    common::write_file(dir.path(), "rolec.yaml", "max_author: Team Admin\n");
+    for args in [&["check"][..], &["build"], &["diff", "main"]] {
+        let run = rolec(dir.path(), args);
+        assert_eq!(run.status, Some(2), "{args:?}: {}", run.describe());
+        assert!(run.stderr.contains("--ceiling-from"), "{}", run.describe());
+    }
+    // With `--ceiling-from`, the one from `rolec.yaml` is resolved there.
+    let run = rolec(dir.path(), &["check", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    std::fs::remove_file(dir.path().join("rolec.yaml")).expect("remove rolec.yaml");
+
+    // A role the trusted side does not define: did you mean.
+    let run = rolec(
+        dir.path(),
+        &[
+            "check",
+            "--max-author",
+            "Team Admn",
+            "--ceiling-from",
+            "main",
+        ],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("is not a role at `main`")
+            && run.stderr.contains("did you mean `Team Admin`?"),
+        "{}",
+        run.describe()
+    );
+    // Without `--ceiling-from`, an unknown role is not a role at all.
+    let run = rolec(dir.path(), &["check", "--max-author", "Team Admn"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("is not a role") && run.stderr.contains("did you mean `Team Admin`?"),
+        "{}",
+        run.describe()
+    );
+    // `--ceiling-from` without a ceiling, or naming nothing.
+    let run = rolec(dir.path(), &["check", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("add `--max-author ROLE`"),
+        "{}",
+        run.describe()
+    );
+    let run = rolec(
+        dir.path(),
+        &[
+            "check",
+            "--max-author",
+            "Team Admin",
+            "--ceiling-from",
+            "nosuch",
+        ],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("neither a git revision"),
+        "{}",
+        run.describe()
+    );
 }

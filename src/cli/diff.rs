@@ -8,12 +8,13 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::ceiling::{self, RunCeiling};
 use super::revision;
 use super::{
-    compile_options, compile_paths, print_report, read_input, usage_error, CommonArgs, EXIT_ERRORS,
+    artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, EXIT_ERRORS,
     EXIT_OK,
 };
-use crate::compile::{self, Compilation};
+use crate::compile;
 use crate::config::Config;
 use crate::diff::{self as semantic, Artifact};
 
@@ -36,6 +37,9 @@ pub(super) enum FailOn {
     Sensitive,
 }
 
+/// Why a side is compiled: named when it has errors.
+const BOTH_SIDES: &str = "the diff needs both sides to compile";
+
 /// The label of the default HEAD side.
 const WORKING_TREE: &str = "working tree";
 
@@ -47,13 +51,27 @@ pub(super) fn run(
     format: DiffFormat,
     fail_on: Option<FailOn>,
 ) -> u8 {
+    // With `--ceiling-from`, the ceiling is resolved once, from the trusted side, for every
+    // side compiled; without it, each side takes its own settings' (flags first).
+    let trusted_ceiling = if common.ceiling_from.is_some() {
+        match ceiling::resolve(common, config) {
+            Ok(ceiling) => ceiling,
+            Err(status) => return status,
+        }
+    } else {
+        None
+    };
+    let trusted_ceiling = trusted_ceiling.as_ref();
     // Both sides are read before either's problems stop the command, so that all of them
     // are reported.
-    let base_artifact = side_artifact(common, config, base);
+    let base_artifact = side_artifact(common, config, trusted_ceiling, base);
     let head_artifact = match head {
-        Some(head) => side_artifact(common, config, head),
-        None => compile_paths(common, config, &[], true)
-            .and_then(|compilation| artifact_of(common, WORKING_TREE, compilation)),
+        Some(head) => side_artifact(common, config, trusted_ceiling, head),
+        None => side_ceiling(common, config, trusted_ceiling).and_then(|ceiling| {
+            let ceiling = trusted_ceiling.or(ceiling.as_ref());
+            compile_paths(common, config, &[], true, ceiling)
+                .and_then(|compilation| artifact_of(common, WORKING_TREE, compilation, BOTH_SIDES))
+        }),
     };
     let (base_artifact, head_artifact) = match (base_artifact, head_artifact) {
         (Ok(base), Ok(head)) => (base, head),
@@ -97,8 +115,25 @@ pub(super) fn run(
     EXIT_OK
 }
 
+/// The ceiling of a side compiled with `config`, when `--ceiling-from` gave none for all.
+fn side_ceiling(
+    common: &CommonArgs,
+    config: &Config,
+    trusted: Option<&RunCeiling>,
+) -> Result<Option<RunCeiling>, u8> {
+    match trusted {
+        Some(_) => Ok(None),
+        None => ceiling::resolve(common, config),
+    }
+}
+
 /// The artifact of one side: an artifact file, a folder or file of policies, or a revision.
-fn side_artifact(common: &CommonArgs, config: &Config, side: &str) -> Result<Artifact, u8> {
+fn side_artifact(
+    common: &CommonArgs,
+    config: &Config,
+    trusted: Option<&RunCeiling>,
+    side: &str,
+) -> Result<Artifact, u8> {
     let path = Path::new(side);
     if let Ok(metadata) = std::fs::metadata(path) {
         if metadata.is_file() && side.ends_with(".json") {
@@ -106,8 +141,15 @@ fn side_artifact(common: &CommonArgs, config: &Config, side: &str) -> Result<Art
             return semantic::parse_artifact(&input.bytes)
                 .map_err(|why| usage_error(&format!("`{side}` is not a rolec artifact: {why}")));
         }
-        let compilation = compile_paths(common, config, &[side.to_string()], true)?;
-        return artifact_of(common, side, compilation);
+        let own = side_ceiling(common, config, trusted)?;
+        let compilation = compile_paths(
+            common,
+            config,
+            &[side.to_string()],
+            true,
+            trusted.or(own.as_ref()),
+        )?;
+        return artifact_of(common, side, compilation, BOTH_SIDES);
     }
     let Some(commit) = revision::commit_of(side) else {
         return Err(usage_error(&format!(
@@ -115,27 +157,16 @@ fn side_artifact(common: &CommonArgs, config: &Config, side: &str) -> Result<Art
         )));
     };
     let revision = revision::read_revision(common, side, &commit)?;
-    let options = compile_options(common, &revision.config, true);
+    let own = side_ceiling(common, &revision.config, trusted)?;
+    let options = compile_options(
+        common,
+        &revision.config,
+        true,
+        trusted.or(own.as_ref()),
+        &revision.catalog,
+        &revision.policies,
+    )?;
     let compilation = compile::compile(revision.catalog, revision.policies, &options)
         .map_err(|error| usage_error(&format!("at `{side}`: {}", error.0)))?;
-    artifact_of(common, side, compilation)
-}
-
-/// The artifact of a compile, or its errors printed (exit status 1).
-fn artifact_of(common: &CommonArgs, label: &str, compilation: Compilation) -> Result<Artifact, u8> {
-    if compilation.error_count() > 0 {
-        eprintln!("error: the policies of `{label}` have errors, and the diff needs both sides to compile:");
-        print_report(
-            common,
-            &compilation.sources,
-            &compilation.diagnostics,
-            false,
-        );
-        return Err(EXIT_ERRORS);
-    }
-    let Some(bytes) = compilation.artifact else {
-        return Err(usage_error(&format!("no artifact was built for `{label}`")));
-    };
-    semantic::parse_artifact(&bytes)
-        .map_err(|why| usage_error(&format!("the artifact of `{label}` cannot be read: {why}")))
+    artifact_of(common, side, compilation, BOTH_SIDES)
 }

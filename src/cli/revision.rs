@@ -1,9 +1,13 @@
 //! Reading a git revision of the project (section 6): the policies, `rolec.yaml` and catalog
 //! as they were at a commit, read with `git ls-tree` and `git cat-file` from the repository
 //! of the current folder, without touching the working tree. Used by `rolec diff` for a
-//! revision side.
+//! revision side and by `--ceiling-from REV` for the trusted side of the ceiling, which
+//! also asks which of the files under check differ from their version at the revision.
 
-use std::process::Command as Process;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command as Process, Stdio};
 
 use super::{print_report, usage_error, CommonArgs, EXIT_USAGE, MAX_INPUT_BYTES};
 use crate::compile::InputFile;
@@ -218,4 +222,144 @@ fn tree_files(commit: &str, sources: &[String]) -> Result<Vec<TreeFile>, String>
         }
     }
     Ok(files)
+}
+
+/// The paths of the `files` that are not byte-identical to the file at the same path in
+/// `commit`: new, changed, or there only as something other than a regular file. A path is
+/// taken relative to the current folder; one that cannot be named inside the repository
+/// (outside it, or holding a line break) counts as changed. All files are compared in one
+/// `git cat-file --batch`, byte for byte.
+pub(super) fn changed_files(commit: &str, files: &[InputFile]) -> Result<HashSet<String>, String> {
+    let mut changed = HashSet::new();
+    // (index into `files`, object name for git)
+    let mut asked: Vec<(usize, String)> = Vec::with_capacity(files.len());
+    for (index, file) in files.iter().enumerate() {
+        match spec_in_repository(commit, &file.path) {
+            Some(spec) => asked.push((index, spec)),
+            None => {
+                changed.insert(file.path.clone());
+            }
+        }
+    }
+    if asked.is_empty() {
+        return Ok(changed);
+    }
+    let mut child = Process::new("git")
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| format!("cannot run `git`: {}", describe(&error)))?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        return Err("cannot talk to `git cat-file`".into());
+    };
+    let mut stdout = BufReader::new(stdout);
+    let compared = std::thread::scope(|scope| {
+        // Written on a thread of its own: git answers as it reads, and a full pipe would
+        // otherwise stop both sides.
+        let writer = scope.spawn(|| {
+            for (_, spec) in &asked {
+                stdin.write_all(spec.as_bytes())?;
+                stdin.write_all(b"\n")?;
+            }
+            drop(stdin);
+            Ok::<(), std::io::Error>(())
+        });
+        let mut result = Ok(());
+        for &(index, _) in &asked {
+            let Some(file) = files.get(index) else {
+                continue;
+            };
+            match same_as_next_object(&mut stdout, &file.bytes) {
+                Ok(true) => {}
+                Ok(false) => {
+                    changed.insert(file.path.clone());
+                }
+                Err(error) => {
+                    result = Err(format!(
+                        "cannot read from `git cat-file`: {}",
+                        describe(&error)
+                    ));
+                    break;
+                }
+            }
+        }
+        if result.is_err() {
+            // Git may still be writing answers that no one reads: stop it, so that the
+            // writer's pipe breaks instead of filling up.
+            let _ = child.kill();
+        }
+        let written = writer.join();
+        match (result, written) {
+            (Err(why), _) => Err(why),
+            (Ok(()), Ok(Ok(()))) => Ok(()),
+            (Ok(()), _) => Err("cannot write to `git cat-file`".to_string()),
+        }
+    });
+    let _ = child.wait();
+    compared.map(|()| changed)
+}
+
+/// The object name of the file at `path` (relative to the current folder) in `commit`, for
+/// `git cat-file --batch`; `None` when it cannot be named (see [`changed_files`]).
+fn spec_in_repository(commit: &str, path: &str) -> Option<String> {
+    if path.contains(['\n', '\r']) {
+        return None;
+    }
+    let relative = if Path::new(path).is_absolute() {
+        let here = std::env::current_dir().ok()?;
+        Path::new(path)
+            .strip_prefix(&here)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/")
+    } else {
+        path.replace('\\', "/")
+    };
+    Some(format!("{commit}:./{}", relative.trim_start_matches("./")))
+}
+
+/// Reads the next answer of `git cat-file --batch` and says whether it is a blob holding
+/// exactly `bytes`. A missing object is an answer too (`<name> missing`): not the same.
+fn same_as_next_object(out: &mut impl BufRead, bytes: &[u8]) -> std::io::Result<bool> {
+    let mut header = Vec::new();
+    out.read_until(b'\n', &mut header)?;
+    if header.last() != Some(&b'\n') {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    let header = String::from_utf8_lossy(&header);
+    let fields: Vec<&str> = header.split_whitespace().collect();
+    let (kind, size) = match fields.as_slice() {
+        [object, kind, size] if object.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            match size.parse::<u64>() {
+                Ok(size) => (*kind, size),
+                Err(_) => return Ok(false),
+            }
+        }
+        // `<name> missing`, `<name> ambiguous`, ...: no content follows.
+        _ => return Ok(false),
+    };
+    // The content, then a line feed; read it whole even when it cannot match, to stay in
+    // step with the next answer.
+    let mut same = kind == "blob" && size == bytes.len() as u64;
+    let mut remaining = size;
+    let mut offset = 0usize;
+    let mut buffer = [0u8; 64 * 1024];
+    while remaining > 0 {
+        let want = usize::try_from(remaining.min(buffer.len() as u64)).unwrap_or(buffer.len());
+        let Some(chunk) = buffer.get_mut(..want) else {
+            return Err(std::io::ErrorKind::InvalidData.into());
+        };
+        out.read_exact(chunk)?;
+        if same {
+            same = bytes.get(offset..offset + want) == Some(&*chunk);
+        }
+        offset += want;
+        remaining -= want as u64;
+    }
+    let mut newline = [0u8; 1];
+    out.read_exact(&mut newline)?;
+    Ok(same)
 }

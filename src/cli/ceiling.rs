@@ -1,0 +1,190 @@
+//! The ceiling of a run (section 2.2, item 4): `--max-author ROLE` (or `max_author:`), and
+//! with `--ceiling-from REV|ARTIFACT` the trusted side it is resolved from. Without
+//! `--ceiling-from` the ceiling must be a built-in role, resolved by the compile from its
+//! catalog and binding every file. With it, the role (built-in or custom) is looked up on the
+//! trusted side — a git revision compiled as `rolec diff` compiles one, or a built artifact —
+//! and handed to the compile as a set of permission names; with a revision, it binds only the
+//! files that are new or changed since then. The sources under check never decide it.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::revision::{self, Revision};
+use super::{artifact_of, read_input, usage_error, CommonArgs, EXIT_USAGE};
+use crate::compile::{self, Ceiling, CompileOptions, InputFile};
+use crate::config::Config;
+use crate::diagnostics::did_you_mean;
+use crate::diff::{self as semantic, Artifact};
+use crate::lints::LintLevels;
+
+/// The ceiling of a command, resolved once and applied to each compile it makes.
+pub(super) struct RunCeiling {
+    role: String,
+    trusted: Option<Trusted>,
+}
+
+/// Where a ceiling given with `--ceiling-from` was resolved.
+enum Trusted {
+    /// A git revision: the ceiling binds the files that differ from it.
+    Revision {
+        label: String,
+        commit: String,
+        permissions: Vec<String>,
+        /// The author of files without an `author` statement at the revision.
+        default_author: Option<String>,
+        /// The catalog file at the revision (`None`: the embedded catalog).
+        catalog: Option<Vec<u8>>,
+    },
+    /// An artifact file: it holds no files, so the ceiling binds every file.
+    Artifact { permissions: Vec<String> },
+}
+
+/// The ceiling of the command: from `--max-author` or `max_author:`, resolved from the side
+/// `--ceiling-from` names. `None` when no ceiling is given.
+pub(super) fn resolve(common: &CommonArgs, config: &Config) -> Result<Option<RunCeiling>, u8> {
+    let role = common
+        .max_author
+        .clone()
+        .or_else(|| config.max_author.clone());
+    let Some(from) = common.ceiling_from.as_deref() else {
+        return Ok(role.map(|role| RunCeiling {
+            role,
+            trusted: None,
+        }));
+    };
+    let Some(role) = role else {
+        return Err(usage_error(
+            "`--ceiling-from` says where the ceiling is resolved, but no ceiling is given: add `--max-author ROLE`",
+        ));
+    };
+    let trusted = trusted_side(common, from, &role)?;
+    Ok(Some(RunCeiling {
+        role,
+        trusted: Some(trusted),
+    }))
+}
+
+/// Resolves `role` on the side `from` names. A git revision is tried first and a file only
+/// when `from` names no revision: a file is in the working tree, which is the change under
+/// check, so it must not be able to stand in for a revision of the same name.
+fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, u8> {
+    if let Some(commit) = revision::commit_of(from) {
+        let revision = revision::read_revision(common, from, &commit)?;
+        let default_author = common
+            .author
+            .clone()
+            .or_else(|| revision.config.author.clone());
+        let catalog = revision.catalog.as_ref().map(|file| file.bytes.clone());
+        let artifact = revision_artifact(common, from, revision)?;
+        let permissions = role_permissions(&artifact, from, role)?;
+        return Ok(Trusted::Revision {
+            label: from.to_string(),
+            commit,
+            permissions,
+            default_author,
+            catalog,
+        });
+    }
+    if Path::new(from).is_file() {
+        let input = read_input(from, from.to_string())?;
+        let artifact = semantic::parse_artifact(&input.bytes)
+            .map_err(|why| usage_error(&format!("`{from}` is not a rolec artifact: {why}")))?;
+        let permissions = role_permissions(&artifact, from, role)?;
+        return Ok(Trusted::Artifact { permissions });
+    }
+    Err(usage_error(&format!(
+        "`--ceiling-from {from}`: `{from}` is neither a git revision of the repository here nor an artifact file"
+    )))
+}
+
+/// The artifact of a revision, compiled for the ceiling: with the revision's own settings,
+/// and without a ceiling (it is what is being resolved) or `--deny-warnings` (a warning
+/// changes no permission).
+fn revision_artifact(common: &CommonArgs, label: &str, revision: Revision) -> Result<Artifact, u8> {
+    let mut lint_levels = LintLevels::default();
+    for &(lint, level) in &revision.config.lints {
+        lint_levels.set(lint, level);
+    }
+    let options = CompileOptions {
+        default_author: common
+            .author
+            .clone()
+            .or_else(|| revision.config.author.clone()),
+        ceiling: None,
+        lint_levels,
+        deny_warnings: false,
+        emit_artifact: true,
+    };
+    let compilation = compile::compile(revision.catalog, revision.policies, &options)
+        .map_err(|error| usage_error(&format!("at `{label}`: {}", error.0)))?;
+    // The ceiling cannot be resolved from policies with errors: the command cannot run.
+    artifact_of(
+        common,
+        label,
+        compilation,
+        "the ceiling is resolved from them",
+    )
+    .map_err(|_| EXIT_USAGE)
+}
+
+/// The permissions of `role` in the trusted artifact, or exit status 2 with *did you mean*.
+fn role_permissions(artifact: &Artifact, side: &str, role: &str) -> Result<Vec<String>, u8> {
+    if let Some(found) = artifact.roles.iter().find(|r| r.name == role) {
+        return Ok(found.permissions.clone());
+    }
+    let hint = did_you_mean(role, artifact.roles.iter().map(|r| r.name.as_str()))
+        .map(|help| format!("; {help}"))
+        .unwrap_or_default();
+    Err(usage_error(&format!(
+        "the ceiling `{role}` (`--max-author` or `max_author:`) is not a role at `{side}`, where `--ceiling-from` resolves it{hint}"
+    )))
+}
+
+impl RunCeiling {
+    /// The ceiling of one compile: `config`, `catalog` and `policies` are what that compile
+    /// reads. With a revision, the files byte-identical to their version there are not
+    /// bound; when the default author or the catalog differ from the revision's, every
+    /// file is, since either changes what an unchanged file means.
+    pub(super) fn for_compile(
+        &self,
+        common: &CommonArgs,
+        config: &Config,
+        catalog: Option<&InputFile>,
+        policies: &[InputFile],
+    ) -> Result<Ceiling, u8> {
+        let (permissions, bound_files) = match &self.trusted {
+            None => (None, None),
+            Some(Trusted::Artifact { permissions }) => (Some(permissions.clone()), None),
+            Some(Trusted::Revision {
+                label,
+                commit,
+                permissions,
+                default_author,
+                catalog: trusted_catalog,
+            }) => {
+                let author = common.author.as_ref().or(config.author.as_ref());
+                let same_context = author == default_author.as_ref()
+                    && catalog.map(|file| &file.bytes) == trusted_catalog.as_ref();
+                let bound = if same_context {
+                    Some(changed_files(commit, label, policies)?)
+                } else {
+                    None
+                };
+                (Some(permissions.clone()), bound)
+            }
+        };
+        Ok(Ceiling {
+            role: self.role.clone(),
+            permissions,
+            bound_files,
+        })
+    }
+}
+
+fn changed_files(commit: &str, label: &str, policies: &[InputFile]) -> Result<HashSet<String>, u8> {
+    revision::changed_files(commit, policies).map_err(|why| {
+        usage_error(&format!(
+            "cannot compare the policy files with `{label}`: {why}"
+        ))
+    })
+}
