@@ -1103,6 +1103,38 @@ fn with_a_revision_only_new_or_changed_files_are_bound() {
     );
 }
 
+/// A file can be on the base branch without ever having been checked: outside the sources
+/// there. Byte-identical to its version at the revision, it is still new to the policies.
+#[test]
+fn a_file_that_was_no_policy_at_the_revision_is_bound() {
+    let (dir, _outside) = delegated_main(&[
+        ("rolec.yaml", "sources: [policies]\n"),
+        ("drafts/owner.roles", OWNER_FILE),
+    ]);
+    let check = || {
+        rolec(
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                "json",
+                "--max-author",
+                "Team Admin",
+                "--ceiling-from",
+                "main",
+            ],
+        )
+    };
+    let run = check();
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    // The change only widens `sources:`; the file it brings in is byte-identical to main's.
+    common::write_file(dir.path(), "rolec.yaml", "sources: [policies, drafts]\n");
+    let run = check();
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let files: Vec<String> = located(&run).into_iter().map(|(_, file, _)| file).collect();
+    assert_eq!(files, ["drafts/owner.roles"], "{}", run.describe());
+}
+
 #[test]
 fn a_custom_ceiling_needs_a_trusted_side() {
     let (dir, _outside) = delegated_main(&[]);

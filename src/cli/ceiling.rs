@@ -6,7 +6,7 @@
 //! and handed to the compile as a set of permission names; with a revision, it binds only the
 //! files that are new or changed since then. The sources under check never decide it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::revision::{self, Revision};
@@ -25,11 +25,11 @@ pub(super) struct RunCeiling {
 
 /// Where a ceiling given with `--ceiling-from` was resolved.
 enum Trusted {
-    /// A git revision: the ceiling binds the files that differ from it.
+    /// A git revision: the ceiling binds the files that differ from its policy files.
     Revision {
-        label: String,
-        commit: String,
         permissions: Vec<String>,
+        /// The policy files compiled at the revision: their bytes by [`repository_path`].
+        files: HashMap<String, Vec<u8>>,
         /// The author of files without an `author` statement at the revision.
         default_author: Option<String>,
         /// The catalog file at the revision (`None`: the embedded catalog).
@@ -75,12 +75,16 @@ fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, 
             .clone()
             .or_else(|| revision.config.author.clone());
         let catalog = revision.catalog.as_ref().map(|file| file.bytes.clone());
+        let files = revision
+            .policies
+            .iter()
+            .filter_map(|file| Some((repository_path(&file.path)?, file.bytes.clone())))
+            .collect();
         let artifact = revision_artifact(common, from, revision)?;
         let permissions = role_permissions(&artifact, from, role)?;
         return Ok(Trusted::Revision {
-            label: from.to_string(),
-            commit,
             permissions,
+            files,
             default_author,
             catalog,
         });
@@ -142,9 +146,11 @@ fn role_permissions(artifact: &Artifact, side: &str, role: &str) -> Result<Vec<S
 
 impl RunCeiling {
     /// The ceiling of one compile: `config`, `catalog` and `policies` are what that compile
-    /// reads. With a revision, the files byte-identical to their version there are not
-    /// bound; when the default author or the catalog differ from the revision's, every
-    /// file is, since either changes what an unchanged file means.
+    /// reads. With a revision, a file byte-identical to the policy file at the same path
+    /// there is not bound: it was compiled, and reviewed, as it is. A file that was not one
+    /// of the revision's policy files (new, or outside its sources then) is bound. When the
+    /// default author or the catalog differ from the revision's, every file is, since either
+    /// changes what an unchanged file means.
     pub(super) fn for_compile(
         &self,
         common: &CommonArgs,
@@ -156,20 +162,24 @@ impl RunCeiling {
             None => (None, None),
             Some(Trusted::Artifact { permissions }) => (Some(permissions.clone()), None),
             Some(Trusted::Revision {
-                label,
-                commit,
                 permissions,
+                files,
                 default_author,
                 catalog: trusted_catalog,
             }) => {
                 let author = common.author.as_ref().or(config.author.as_ref());
                 let same_context = author == default_author.as_ref()
                     && catalog.map(|file| &file.bytes) == trusted_catalog.as_ref();
-                let bound = if same_context {
-                    Some(changed_files(commit, label, policies)?)
-                } else {
-                    None
-                };
+                let bound = same_context.then(|| {
+                    policies
+                        .iter()
+                        .filter(|file| {
+                            repository_path(&file.path).and_then(|path| files.get(&path))
+                                != Some(&file.bytes)
+                        })
+                        .map(|file| file.path.clone())
+                        .collect::<HashSet<String>>()
+                });
                 (Some(permissions.clone()), bound)
             }
         };
@@ -181,10 +191,52 @@ impl RunCeiling {
     }
 }
 
-fn changed_files(commit: &str, label: &str, policies: &[InputFile]) -> Result<HashSet<String>, u8> {
-    revision::changed_files(commit, policies).map_err(|why| {
-        usage_error(&format!(
-            "cannot compare the policy files with `{label}`: {why}"
-        ))
-    })
+/// `path` (as given or found, or as `git ls-tree` prints it: relative to the current folder)
+/// in one spelling, so that a file of the checkout and a file of a revision at the same place
+/// compare equal: `/`-separated, relative, without `.` segments or empty ones. `None` for an
+/// absolute path outside the current folder (it then counts as changed).
+fn repository_path(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    let relative = if Path::new(&path).is_absolute() {
+        let here = std::env::current_dir().ok()?;
+        Path::new(&path)
+            .strip_prefix(&here)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/")
+    } else {
+        path
+    };
+    let parts: Vec<&str> = relative
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_path;
+
+    #[test]
+    fn paths_are_compared_in_one_spelling() {
+        assert_eq!(
+            repository_path("policies/a.roles").as_deref(),
+            Some("policies/a.roles")
+        );
+        assert_eq!(
+            repository_path("./policies//./a.roles").as_deref(),
+            Some("policies/a.roles")
+        );
+        assert_eq!(
+            repository_path("../up/a.roles").as_deref(),
+            Some("../up/a.roles")
+        );
+        let here = std::env::current_dir().unwrap().join("policies/a.roles");
+        assert_eq!(
+            repository_path(&here.to_string_lossy()).as_deref(),
+            Some("policies/a.roles")
+        );
+        assert_eq!(repository_path("/nowhere/else/a.roles"), None);
+    }
 }
