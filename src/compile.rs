@@ -10,7 +10,8 @@ use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::emit;
 use crate::lints::LintLevels;
 use crate::names::{self, ConfusingKind};
-use crate::resolve::{self, ResolveOptions};
+use crate::permset::PermSet;
+use crate::resolve::{self, Resolution, ResolveOptions};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, LineIndex};
 use crate::validate::{self, ValidateOptions};
@@ -20,13 +21,40 @@ use crate::validate::{self, ValidateOptions};
 pub struct CompileOptions {
     /// Author of files without an `author` statement.
     pub default_author: Option<String>,
-    /// The ceiling: a built-in role bounding every file's author.
-    pub max_author: Option<String>,
+    /// The ceiling (`--max-author`): a role bounding the authors of files.
+    pub ceiling: Option<Ceiling>,
     pub lint_levels: LintLevels,
     /// Report every warning as an error.
     pub deny_warnings: bool,
     /// Render the artifact when the compile has no errors.
     pub emit_artifact: bool,
+}
+
+/// The ceiling of a run (section 2.2, item 4): every bound file that defines roles must have
+/// an author whose permissions the ceiling holds. It is data, resolved before the compile:
+/// the sources under check never decide it, since a change could then raise its own ceiling
+/// by editing the ceiling role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ceiling {
+    /// The ceiling role's name, as given (`--max-author`, `max_author:`).
+    pub role: String,
+    /// The role's permissions by name, as a trusted side resolved them (`--ceiling-from`);
+    /// a name the catalog of this run lacks is not granted. `None`: `role` must be a built-in
+    /// role of the catalog, whose permissions are used.
+    pub permissions: Option<Vec<String>>,
+    /// The files whose authors the ceiling binds, by [`InputFile::path`]; `None`: every file.
+    pub bound_files: Option<HashSet<String>>,
+}
+
+impl Ceiling {
+    /// The built-in role `role` of the catalog as the ceiling of every file.
+    pub fn builtin(role: impl Into<String>) -> Ceiling {
+        Ceiling {
+            role: role.into(),
+            permissions: None,
+            bound_files: None,
+        }
+    }
 }
 
 /// One input file: its path as given or found, and its bytes.
@@ -121,14 +149,23 @@ pub fn compile_into(
     let Some(catalog) = catalog else {
         return Ok((finish(sources, diagnostics, Vec::new()), Ok(false)));
     };
-    let ceiling = match &options.max_author {
-        None => None,
-        Some(name) => Some(
-            catalog
-                .builtin_id(name)
-                .ok_or_else(|| ceiling_error(&catalog, name))?,
-        ),
-    };
+    // A ceiling given as data is mapped into this catalog now; a built-in one is looked up
+    // now, and a name that is no built-in is refused once the roles are known (below).
+    let ceiling_set = options
+        .ceiling
+        .as_ref()
+        .map(|ceiling| match &ceiling.permissions {
+            Some(names) => Some(
+                names
+                    .iter()
+                    .filter_map(|name| catalog.permission_id(name))
+                    .collect::<PermSet>(),
+            ),
+            None => catalog
+                .builtin_id(&ceiling.role)
+                .and_then(|id| catalog.builtins.get(id))
+                .map(|builtin| builtin.permissions.clone()),
+        });
 
     let total: usize = policies.iter().map(|policy| policy.bytes.len()).sum();
     let threads = if total < PARALLEL_BYTES {
@@ -181,6 +218,26 @@ pub fn compile_into(
         },
         &mut diagnostics,
     );
+    let ceiling = match (&options.ceiling, ceiling_set) {
+        (Some(ceiling), Some(Some(permissions))) => Some(validate::Ceiling {
+            name: &ceiling.role,
+            permissions,
+            bound_files: ceiling.bound_files.as_ref().map(|paths| {
+                files
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, file)| {
+                        sources
+                            .get(file.file)
+                            .is_some_and(|source| paths.contains(&source.path))
+                    })
+                    .map(|(index, _)| index)
+                    .collect()
+            }),
+        }),
+        (Some(ceiling), _) => return Err(ceiling_error(&catalog, &resolution, &ceiling.role)),
+        (None, _) => None,
+    };
     let authors = validate::validate(
         &catalog,
         &files,
@@ -348,13 +405,22 @@ fn finish(
     }
 }
 
-fn ceiling_error(catalog: &Catalog, name: &str) -> UsageError {
+/// The error for a ceiling that is no built-in role and was not resolved from a trusted
+/// side: a custom role of the sources needs `--ceiling-from`, any other name is unknown.
+fn ceiling_error(catalog: &Catalog, resolution: &Resolution<'_>, name: &str) -> UsageError {
     let builtins: Vec<&str> = catalog.builtins.iter().map(|b| b.name.as_str()).collect();
-    let hint = crate::suggest::did_you_mean(name, builtins.iter().copied())
+    if resolution.lookup(name).as_found().is_some() {
+        return UsageError(format!(
+            "the ceiling `{name}` (`--max-author` or `max_author:`) is a custom role: add `--ceiling-from REV|ARTIFACT` (the change's base revision, or an artifact built from it) to resolve it from a side the change cannot edit, or use a built-in role ({})",
+            crate::diagnostics::join_names(&builtins)
+        ));
+    }
+    let hint = resolution
+        .suggest_role(name)
         .map(|help| format!("; {help}"))
         .unwrap_or_default();
     UsageError(format!(
-        "the ceiling `{name}` (`--max-author` or `max_author:`) must be a built-in role of the catalog ({}){hint}",
+        "the ceiling `{name}` (`--max-author` or `max_author:`) is not a role: neither a built-in role of the catalog ({}) nor a role of the sources{hint}",
         crate::diagnostics::join_names(&builtins)
     ))
 }

@@ -48,6 +48,9 @@ pub struct ArtifactPermission {
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct ArtifactRole {
+    /// The role's stable id, in artifacts that have one (checked for repeats when present).
+    #[serde(default)]
+    pub id: Option<String>,
     pub name: String,
     pub builtin: bool,
     pub base: Option<ArtifactBase>,
@@ -78,7 +81,83 @@ pub fn parse_artifact(bytes: &[u8]) -> Result<Artifact, String> {
         Some(Some(other)) => return Err(format!("its schema is `{other}`, not `{SCHEMA}`")),
         _ => return Err(format!("it has no `\"schema\": \"{SCHEMA}\"`")),
     }
-    serde_json::from_slice(bytes).map_err(|error| format!("not a valid artifact ({error})"))
+    let artifact: Artifact =
+        serde_json::from_slice(bytes).map_err(|error| format!("not a valid artifact ({error})"))?;
+    check_artifact(&artifact)?;
+    Ok(artifact)
+}
+
+/// What the artifact's format promises beyond its shape (section 6): each group, permission
+/// and role once, each role's permissions once and all of them declared by the artifact's
+/// own catalog, every permission in a declared group. A malformed artifact is refused
+/// rather than read: two roles of one name would be diffed against whichever came last,
+/// and a permission listed twice or missing from the catalog would be counted or judged
+/// wrongly.
+fn check_artifact(artifact: &Artifact) -> Result<(), String> {
+    let catalog = &artifact.catalog;
+    let mut groups = HashSet::with_capacity(catalog.groups.len());
+    for group in &catalog.groups {
+        if !groups.insert(group.name.as_str()) {
+            return Err(format!(
+                "its catalog declares the group `{}` twice",
+                visible(&group.name)
+            ));
+        }
+    }
+    let mut permissions = HashSet::with_capacity(catalog.permissions.len());
+    for permission in &catalog.permissions {
+        if !permissions.insert(permission.name.as_str()) {
+            return Err(format!(
+                "its catalog declares the permission `{}` twice",
+                visible(&permission.name)
+            ));
+        }
+        if !groups.contains(permission.group.as_str()) {
+            return Err(format!(
+                "its catalog puts the permission `{}` in the group `{}`, which it does not declare",
+                visible(&permission.name),
+                visible(&permission.group)
+            ));
+        }
+    }
+    let mut names = HashSet::with_capacity(artifact.roles.len());
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    for role in &artifact.roles {
+        if !names.insert(role.name.as_str()) {
+            return Err(format!(
+                "the role `{}` is listed twice",
+                visible(&role.name)
+            ));
+        }
+        if let Some(id) = &role.id {
+            if let Some(other) = ids.insert(id.as_str(), role.name.as_str()) {
+                return Err(format!(
+                    "the roles `{}` and `{}` have the same id `{}`",
+                    visible(other),
+                    visible(&role.name),
+                    visible(id)
+                ));
+            }
+        }
+        let mut held = HashSet::with_capacity(role.permissions.len());
+        for permission in &role.permissions {
+            if !held.insert(permission.as_str()) {
+                return Err(format!(
+                    "the role `{}` lists the permission `{}` twice",
+                    visible(&role.name),
+                    visible(permission)
+                ));
+            }
+            if !permissions.contains(permission.as_str()) {
+                return Err(format!(
+                    "the role `{}` holds `{}`, which its catalog does not declare",
+                    visible(&role.name),
+                    visible(permission)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 // ── The diff ───────────────────────────────────────────────────────────────────────────────
@@ -102,13 +181,19 @@ pub enum Change {
     Changed,
 }
 
-/// A permission gained or lost, with its group and whether that group is sensitive (in the
-/// new catalog for a gain, in the old one for a loss).
+/// A permission gained or lost, with its group (in the new catalog for a gain, in the old
+/// one for a loss) and whether it is sensitive. A gain is sensitive when the permission's
+/// group in either catalog is marked sensitive in either catalog, so that a change cannot
+/// hide a gain by also editing the catalog (section 6); a loss, when its old group was
+/// sensitive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PermissionChange {
     pub name: String,
     pub group: String,
     pub sensitive: bool,
+    /// The group that makes the change sensitive: `group` itself, or for a permission moved
+    /// out of a sensitive group, the group it left. `None` when not sensitive.
+    pub sensitive_group: Option<String>,
 }
 
 /// An annotation added (`before` null), removed (`after` null) or changed.
@@ -187,47 +272,89 @@ pub struct Diff {
     pub catalog: CatalogDiff,
     /// How many permissions of sensitive groups were gained, over all roles.
     pub sensitive_gains: usize,
+    /// The groups that are sensitive in the old catalog and are not in the new one (no
+    /// longer marked, or removed), in the old catalog's order: a sensitive change in itself.
+    pub unmarked_sensitive_groups: Vec<String>,
 }
 
 impl Diff {
+    /// Whether the change does anything that `--fail-on sensitive` fails on.
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive_gains > 0 || !self.unmarked_sensitive_groups.is_empty()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.roles.is_empty() && self.catalog.is_empty()
     }
 }
 
-/// Facts about a catalog's permissions: group and sensitivity by name.
+/// Facts about a catalog's permissions: group by name, and which groups are sensitive.
 struct PermissionFacts<'a> {
-    groups: HashMap<&'a str, (&'a str, bool)>,
+    groups: HashMap<&'a str, &'a str>,
+    sensitive: HashSet<&'a str>,
 }
 
 impl<'a> PermissionFacts<'a> {
     fn new(catalog: &'a ArtifactCatalog) -> PermissionFacts<'a> {
-        let sensitive: HashMap<&str, bool> = catalog
-            .groups
-            .iter()
-            .map(|g| (g.name.as_str(), g.sensitive))
-            .collect();
-        let groups = catalog
-            .permissions
-            .iter()
-            .map(|p| {
-                let group = p.group.as_str();
-                (
-                    p.name.as_str(),
-                    (group, sensitive.get(group).copied().unwrap_or(false)),
-                )
-            })
-            .collect();
-        PermissionFacts { groups }
+        PermissionFacts {
+            groups: catalog
+                .permissions
+                .iter()
+                .map(|p| (p.name.as_str(), p.group.as_str()))
+                .collect(),
+            sensitive: catalog
+                .groups
+                .iter()
+                .filter(|g| g.sensitive)
+                .map(|g| g.name.as_str())
+                .collect(),
+        }
     }
 
-    fn describe(&self, name: &str) -> PermissionChange {
-        let (group, sensitive) = self.groups.get(name).copied().unwrap_or(("", false));
-        PermissionChange {
-            name: name.to_string(),
-            group: group.to_string(),
-            sensitive,
-        }
+    fn group(&self, permission: &str) -> Option<&'a str> {
+        self.groups.get(permission).copied()
+    }
+
+    fn is_sensitive(&self, group: &str) -> bool {
+        self.sensitive.contains(group)
+    }
+}
+
+/// A permission a role lost, judged in the old catalog.
+fn describe_loss(base: &PermissionFacts<'_>, name: &str) -> PermissionChange {
+    let group = base.group(name).unwrap_or("");
+    let sensitive = base.is_sensitive(group);
+    PermissionChange {
+        name: name.to_string(),
+        group: group.to_string(),
+        sensitive,
+        sensitive_group: sensitive.then(|| group.to_string()),
+    }
+}
+
+/// A permission a role gained: its group is the new catalog's (the old one's for a
+/// permission the new catalog lacks), and it is sensitive when its group in either catalog
+/// is marked sensitive in either catalog. Judging by the new catalog alone would let a
+/// change that also edits the catalog hide the gain, by unmarking the group or by moving
+/// the permission to an ordinary one.
+fn describe_gain(
+    base: &PermissionFacts<'_>,
+    head: &PermissionFacts<'_>,
+    name: &str,
+) -> PermissionChange {
+    let head_group = head.group(name);
+    let base_group = base.group(name);
+    let group = head_group.or(base_group).unwrap_or("");
+    let marked = |g: &str| head.is_sensitive(g) || base.is_sensitive(g);
+    let sensitive_group = [head_group, base_group]
+        .into_iter()
+        .flatten()
+        .find(|g| marked(g));
+    PermissionChange {
+        name: name.to_string(),
+        group: group.to_string(),
+        sensitive: sensitive_group.is_some(),
+        sensitive_group: sensitive_group.map(str::to_string),
     }
 }
 
@@ -265,10 +392,18 @@ pub fn diff(base: &Artifact, head: &Artifact) -> Diff {
     roles.extend(custom);
 
     let sensitive_gains = roles.iter().map(RoleDiff::sensitive_gains).sum();
+    let unmarked_sensitive_groups = base
+        .catalog
+        .groups
+        .iter()
+        .filter(|g| g.sensitive && !head_facts.is_sensitive(&g.name))
+        .map(|g| g.name.clone())
+        .collect();
     Diff {
         roles,
         catalog: catalog_diff(&base.catalog, &head.catalog),
         sensitive_gains,
+        unmarked_sensitive_groups,
     }
 }
 
@@ -290,12 +425,12 @@ fn role_diff(
         let gained: Vec<PermissionChange> = after_permissions
             .iter()
             .filter(|p| !before_set.contains(p.as_str()))
-            .map(|p| head_facts.describe(p))
+            .map(|p| describe_gain(base_facts, head_facts, p))
             .collect();
         let lost: Vec<PermissionChange> = before_permissions
             .iter()
             .filter(|p| !after_set.contains(p.as_str()))
-            .map(|p| base_facts.describe(p))
+            .map(|p| describe_loss(base_facts, p))
             .collect();
         (gained, lost)
     };
@@ -530,7 +665,7 @@ fn describe_base(base: &Option<ArtifactBase>, quote: fn(&str) -> String) -> Stri
 /// `text` with every control, bidirectional or invisible character replaced by U+FFFD: an
 /// artifact read from a file is untrusted, and its names must not drive the terminal or hide
 /// text in a comment.
-fn visible(text: &str) -> String {
+pub fn visible(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control()
@@ -588,7 +723,25 @@ fn summary(diff: &Diff) -> String {
             let _ = write!(line, "; {n} sensitive permissions gained");
         }
     }
+    match diff.unmarked_sensitive_groups.len() {
+        0 => {}
+        1 => line.push_str("; 1 group no longer sensitive"),
+        n => {
+            let _ = write!(line, "; {n} groups no longer sensitive");
+        }
+    }
     line
+}
+
+/// How a sensitive gain is marked after the permission: its group, and for a permission
+/// moved out of a sensitive group, the group it left.
+fn sensitive_note(permission: &PermissionChange, quote: fn(&str) -> String) -> String {
+    match permission.sensitive_group.as_deref() {
+        Some(left) if left != permission.group => {
+            format!("{}, moved to {}", quote(left), quote(&permission.group))
+        }
+        _ => quote(&permission.group),
+    }
 }
 
 fn role_heading(role: &RoleDiff, quote: fn(&str) -> String) -> String {
@@ -754,8 +907,8 @@ pub fn human(diff: &Diff, base_label: &str, head_label: &str) -> String {
         for permission in &role.gained {
             let name = visible(&permission.name);
             if permission.sensitive {
-                let group = visible(&permission.group);
-                let _ = writeln!(out, "  + {name}  ! sensitive ({group})");
+                let note = sensitive_note(permission, visible);
+                let _ = writeln!(out, "  + {name}  ! sensitive ({note})");
             } else {
                 let _ = writeln!(out, "  + {name}");
             }
@@ -813,7 +966,7 @@ pub fn markdown(diff: &Diff, base_label: &str, head_label: &str) -> String {
         markdown_code(base_label),
         markdown_code(head_label)
     );
-    if diff.sensitive_gains > 0 {
+    if diff.is_sensitive() {
         let _ = writeln!(out, "> [!WARNING]\n> **{}**\n", summary(diff));
     } else {
         let _ = writeln!(out, "{}\n", summary(diff));
@@ -843,7 +996,7 @@ pub fn markdown(diff: &Diff, base_label: &str, head_label: &str) -> String {
                         format!(
                             "⚠️ **{}** (sensitive: {})",
                             markdown_code(&p.name),
-                            markdown_code(&p.group)
+                            sensitive_note(p, markdown_code)
                         )
                     } else {
                         markdown_code(&p.name)
@@ -909,6 +1062,7 @@ mod tests {
 
     fn role(name: &str, permissions: &[&str]) -> ArtifactRole {
         ArtifactRole {
+            id: None,
             name: name.into(),
             builtin: false,
             base: None,
@@ -1017,6 +1171,162 @@ mod tests {
         assert_eq!(markdown_code("a|b"), "`a\\|b`");
         assert_eq!(markdown_code("a`b"), "``a`b``");
         assert_eq!(markdown_code("`x"), "`` `x ``");
+    }
+
+    /// The same change with a catalog edited by it: `s` of the sensitive group `admin` is
+    /// gained, and HEAD's catalog hides it by `edit`.
+    fn catalog_bypass(edit: impl Fn(&mut ArtifactCatalog)) -> Diff {
+        let base = artifact(vec![role("X", &["a"])]);
+        let mut head = artifact(vec![role("X", &["a", "s"])]);
+        edit(&mut head.catalog);
+        diff(&base, &head)
+    }
+
+    #[test]
+    fn a_gain_is_sensitive_when_its_group_is_unmarked_by_the_same_change() {
+        let diff = catalog_bypass(|catalog| catalog.groups[1].sensitive = false);
+        let gained = &diff.roles[0].gained;
+        assert_eq!(
+            gained,
+            &[PermissionChange {
+                name: "s".into(),
+                group: "admin".into(),
+                sensitive: true,
+                sensitive_group: Some("admin".into()),
+            }]
+        );
+        assert_eq!(diff.sensitive_gains, 1);
+        assert_eq!(diff.unmarked_sensitive_groups, ["admin"]);
+        assert!(diff.is_sensitive());
+        assert!(summary(&diff)
+            .ends_with("; 1 sensitive permission gained; 1 group no longer sensitive"));
+    }
+
+    #[test]
+    fn a_gain_is_sensitive_when_the_same_change_moves_it_to_an_ordinary_group() {
+        let diff = catalog_bypass(|catalog| catalog.permissions[2].group = "basic".into());
+        let gained = &diff.roles[0].gained;
+        assert_eq!(gained.len(), 1);
+        assert!(gained[0].sensitive);
+        assert_eq!(gained[0].group, "basic");
+        assert_eq!(gained[0].sensitive_group.as_deref(), Some("admin"));
+        assert_eq!(diff.sensitive_gains, 1);
+        assert!(diff.unmarked_sensitive_groups.is_empty());
+        assert!(human(&diff, "a", "b").contains("  + s  ! sensitive (admin, moved to basic)\n"));
+    }
+
+    #[test]
+    fn a_group_that_loses_its_mark_is_sensitive_even_without_a_gain() {
+        let base = artifact(vec![role("X", &["a"])]);
+        let mut head = base.clone();
+        head.catalog.groups[1].sensitive = false;
+        let unmarked = diff(&base, &head);
+        assert_eq!(unmarked.sensitive_gains, 0);
+        assert_eq!(unmarked.unmarked_sensitive_groups, ["admin"]);
+        assert!(unmarked.is_sensitive());
+        // Removing a sensitive group removes its mark too; marking a group is no loss.
+        let mut removed = artifact(vec![role("X", &["a"])]);
+        removed.catalog.groups.pop();
+        removed.catalog.permissions.pop();
+        assert_eq!(diff(&base, &removed).unmarked_sensitive_groups, ["admin"]);
+        assert!(!diff(&head, &base).is_sensitive());
+    }
+
+    #[test]
+    fn a_permission_new_in_head_is_judged_by_its_new_group() {
+        let base = artifact(vec![role("X", &["a"])]);
+        let mut head = artifact(vec![role("X", &["a", "n"])]);
+        head.catalog.permissions.push(ArtifactPermission {
+            name: "n".into(),
+            group: "admin".into(),
+            description: "n".into(),
+        });
+        let diff = diff(&base, &head);
+        assert_eq!(
+            diff.roles[0].gained[0].sensitive_group.as_deref(),
+            Some("admin")
+        );
+        assert_eq!(diff.sensitive_gains, 1);
+    }
+
+    /// An artifact in JSON, from `artifact(roles)` with `edit` applied to its JSON value.
+    fn artifact_json(edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
+        let mut value = serde_json::json!({
+            "schema": SCHEMA,
+            "catalog": {
+                "name": "test",
+                "groups": [
+                    {"name": "basic", "title": "Basic", "sensitive": false},
+                    {"name": "admin", "title": "Admin", "sensitive": true}
+                ],
+                "permissions": [
+                    {"name": "a", "group": "basic", "description": "A"},
+                    {"name": "s", "group": "admin", "description": "S"}
+                ]
+            },
+            "roles": [
+                {"id": "x", "name": "X", "builtin": false, "base": null, "author": "Boss",
+                 "annotations": {}, "permissions": ["a", "s"]},
+                {"id": "y", "name": "Y", "builtin": false, "base": null, "author": "Boss",
+                 "annotations": {}, "permissions": ["a"]}
+            ]
+        });
+        edit(&mut value);
+        serde_json::to_vec(&value).unwrap()
+    }
+
+    #[test]
+    fn a_well_formed_artifact_is_read() {
+        let artifact = parse_artifact(&artifact_json(|_| {})).unwrap();
+        assert_eq!(artifact.roles.len(), 2);
+        // Without ids (an older artifact), the rest is still checked.
+        let no_ids = artifact_json(|v| {
+            for role in v["roles"].as_array_mut().unwrap() {
+                role.as_object_mut().unwrap().remove("id");
+            }
+        });
+        assert!(parse_artifact(&no_ids).is_ok());
+    }
+
+    #[test]
+    fn a_malformed_artifact_is_refused() {
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: [(&str, Edit); 7] = [
+            (
+                "the role `X` is listed twice",
+                Box::new(|v| v["roles"][1]["name"] = "X".into()),
+            ),
+            (
+                "the role `X` lists the permission `a` twice",
+                Box::new(|v| v["roles"][0]["permissions"] = serde_json::json!(["a", "s", "a"])),
+            ),
+            (
+                "the role `Y` holds `nope`, which its catalog does not declare",
+                Box::new(|v| v["roles"][1]["permissions"] = serde_json::json!(["a", "nope"])),
+            ),
+            (
+                "its catalog declares the group `basic` twice",
+                Box::new(|v| v["catalog"]["groups"][1]["name"] = "basic".into()),
+            ),
+            (
+                "its catalog declares the permission `a` twice",
+                Box::new(|v| v["catalog"]["permissions"][1]["name"] = "a".into()),
+            ),
+            (
+                "its catalog puts the permission `s` in the group `gone`, which it does not declare",
+                Box::new(|v| v["catalog"]["permissions"][1]["group"] = "gone".into()),
+            ),
+            (
+                "the roles `X` and `Y` have the same id `x`",
+                Box::new(|v| v["roles"][1]["id"] = "x".into()),
+            ),
+        ];
+        for (expected, edit) in cases {
+            assert_eq!(
+                parse_artifact(&artifact_json(edit)).map(|_| ()),
+                Err(expected.to_string())
+            );
+        }
     }
 
     #[test]

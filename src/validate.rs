@@ -16,12 +16,28 @@ use crate::source::{Span, Spanned};
 pub struct ValidateOptions<'o> {
     /// The author of files without an `author` statement (`--author`, `author:`).
     pub default_author: Option<&'o str>,
-    /// The ceiling (`--max-author`), already known to be a built-in.
-    pub ceiling: Option<RoleId>,
+    /// The ceiling (`--max-author`), with its permissions already known.
+    pub ceiling: Option<Ceiling<'o>>,
     /// False when a file of the run has syntax errors (see `ResolveOptions`).
     pub report_unknown_roles: bool,
     /// Files with syntax errors: a missing author may stand in the text that did not parse.
     pub files_with_syntax_errors: &'o HashSet<usize>,
+}
+
+/// The ceiling of a run, resolved (see [`crate::compile::Ceiling`]).
+pub struct Ceiling<'o> {
+    pub name: &'o str,
+    pub permissions: PermSet,
+    /// The files (by index) whose authors it binds; `None`: every file.
+    pub bound_files: Option<HashSet<usize>>,
+}
+
+impl Ceiling<'_> {
+    fn binds(&self, file_index: usize) -> bool {
+        self.bound_files
+            .as_ref()
+            .is_none_or(|files| files.contains(&file_index))
+    }
 }
 
 /// Who authors each file, as known after validation.
@@ -122,15 +138,12 @@ pub fn validate(
             .any(|s| matches!(s, Statement::Role(_)));
         if let Some(author_set) = author_set.filter(|_| defines_roles) {
             check_manages_roles(catalog, source, author_set, diagnostics);
-            if let Some(ceiling) = options.ceiling {
-                check_ceiling(
-                    catalog,
-                    resolution,
-                    source,
-                    author_set,
-                    ceiling,
-                    diagnostics,
-                );
+            if let Some(ceiling) = options
+                .ceiling
+                .as_ref()
+                .filter(|ceiling| ceiling.binds(file_index))
+            {
+                check_ceiling(catalog, source, author_set, ceiling, diagnostics);
             }
         }
         for statement in &file.statements {
@@ -272,18 +285,12 @@ fn check_manages_roles(
 
 fn check_ceiling(
     catalog: &Catalog,
-    resolution: &Resolution<'_>,
     source: AuthorSource<'_>,
     author_set: &PermSet,
-    ceiling: RoleId,
+    ceiling: &Ceiling<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let (Some(ceiling_set), Some(ceiling_role)) =
-        (resolution.permissions(ceiling), resolution.role(ceiling))
-    else {
-        return;
-    };
-    let excess = author_set.difference(ceiling_set);
+    let excess = author_set.difference(&ceiling.permissions);
     if excess.is_empty() {
         return;
     }
@@ -294,14 +301,14 @@ fn check_ceiling(
             format!(
                 "author `{}` is above the ceiling `{}`: it holds {}",
                 source.name(),
-                ceiling_role.name,
+                ceiling.name,
                 join_names(&catalog.permission_names(&excess))
             ),
         )
         .with_label(source.label())
         .with_help(format!(
             "the ceiling (`--max-author` or `max_author:`) bounds who a file may claim as its author; claim `{}` or a role below it, or have someone who holds these permissions propose the change",
-            ceiling_role.name
+            ceiling.name
         )),
     );
 }

@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rolec::compile::{compile, CompileOptions, InputFile};
+use rolec::compile::{compile, Ceiling, CompileOptions, InputFile};
 use rolec::lints::{Level, Lint};
 use rolec::report;
 
@@ -78,7 +78,7 @@ fn load_case(path: &Path) -> Case {
                 while let Some(flag) = words.next() {
                     match flag {
                         "--author" => options.default_author = words.next().map(str::to_string),
-                        "--max-author" => options.max_author = words.next().map(str::to_string),
+                        "--max-author" => options.ceiling = words.next().map(Ceiling::builtin),
                         "--deny-warnings" => options.deny_warnings = true,
                         other => panic!("{name}: unknown flag {other}"),
                     }

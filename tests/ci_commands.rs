@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{folder_listing, project, rolec, write_file};
+use common::{commit, folder_listing, project, repository, rolec, write_file};
 use tempfile::TempDir;
 
 /// A clean policy: compiles with no diagnostic at all.
@@ -309,45 +309,6 @@ fn fmt_keeps_permissions_and_rewrites_through_symbolic_links() {
 
 // ---------------------------------------------------------------------------------------
 // diff
-
-/// Runs `git ARGS` in `dir`; panics with what git said when it fails.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Writes `files` (an empty text deletes the file) and commits them all.
-fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
-    for (path, text) in files {
-        if text.is_empty() {
-            std::fs::remove_file(dir.join(path)).expect("remove a file");
-        } else {
-            write_file(dir, path, text);
-        }
-    }
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
-}
-
-/// A temporary git repository with one commit of `files`.
-fn repository(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("create a temporary folder");
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["config", "user.name", "rolec tests"]);
-    git(dir.path(), &["config", "user.email", "tests@example.com"]);
-    git(dir.path(), &["config", "commit.gpgsign", "false"]);
-    commit(dir.path(), files, "first");
-    dir
-}
 
 /// `rolec diff ARGS --output-format json`, which must succeed with `status`.
 fn diff_json(dir: &Path, args: &[&str], status: i32) -> serde_json::Value {

@@ -806,3 +806,622 @@ fn a_line_break_between_a_sign_and_a_group() {
         "{a}"
     );
 }
+
+// Review and CI bypasses: a catalog edit hiding a sensitive gain from `diff --fail-on
+// sensitive`, malformed artifacts, and a custom ceiling (`--max-author` with
+// `--ceiling-from`) that the change under check tries to raise
+
+/// A catalog with one sensitive group, `admin`, holding `refunds` and `roles`.
+const SHOP_CATALOG: &str = "name: shop
+groups:
+  - name: basic
+    title: Basic
+  - name: admin
+    title: Admin
+    sensitive: true
+permissions:
+  - name: profile
+    group: basic
+    description: Own profile
+  - name: refunds
+    group: admin
+    description: Refunds
+  - name: roles
+    group: admin
+    description: Role management
+builtins:
+  - name: Member
+    permissions: [profile]
+  - name: Boss
+    inherits: [Member]
+    permissions: [refunds, roles]
+role_management: roles
+";
+
+const CLERK_BEFORE: &str = "author Boss\nrole Clerk copies Member\n";
+/// `Clerk` gains `refunds`, a permission of the sensitive group.
+const CLERK_AFTER: &str = "author Boss\nrole Clerk copies Member < +refunds >\n";
+
+/// The two ways a change can edit the catalog to hide the gain of `refunds`: unmark its
+/// group, or move it to an ordinary group.
+fn hiding_catalogs() -> [(&'static str, String); 2] {
+    [
+        (
+            "unmarked",
+            SHOP_CATALOG.replace("    sensitive: true\n", ""),
+        ),
+        (
+            "moved",
+            SHOP_CATALOG.replace(
+                "  - name: refunds\n    group: admin",
+                "  - name: refunds\n    group: basic",
+            ),
+        ),
+    ]
+}
+
+/// What `rolec diff ... --fail-on sensitive` must say for each way of hiding the gain.
+fn assert_sensitive_gain_fails(run: &Run, how: &str, base: &str, head: &str) {
+    assert_eq!(run.status, Some(1), "{how}: {}", run.describe());
+    assert!(
+        run.stderr
+            .contains("error: 1 permission of sensitive groups gained (`--fail-on sensitive`)"),
+        "{how}: {}",
+        run.describe()
+    );
+    let unmarked = format!(
+        "error: the group `admin` is sensitive in `{base}` and not in `{head}` (`--fail-on sensitive`)"
+    );
+    assert_eq!(
+        run.stderr.contains(&unmarked),
+        how == "unmarked",
+        "{how}: {}",
+        run.describe()
+    );
+    let note = if how == "moved" {
+        "+ refunds  ! sensitive (admin, moved to basic)"
+    } else {
+        "+ refunds  ! sensitive (admin)"
+    };
+    assert!(
+        run.stdout_text().contains(note),
+        "{how}: {}",
+        run.describe()
+    );
+}
+
+#[test]
+fn fail_on_sensitive_is_not_bypassed_by_a_catalog_edit_between_revisions() {
+    for (how, catalog) in hiding_catalogs() {
+        let dir = common::repository(&[
+            ("rolec.yaml", "catalog: catalog.yaml\n"),
+            ("catalog.yaml", SHOP_CATALOG),
+            ("policies/clerk.roles", CLERK_BEFORE),
+        ]);
+        common::commit(
+            dir.path(),
+            &[
+                ("catalog.yaml", &catalog),
+                ("policies/clerk.roles", CLERK_AFTER),
+            ],
+            how,
+        );
+        let run = rolec(
+            dir.path(),
+            &["diff", "HEAD~1", "HEAD", "--fail-on", "sensitive"],
+        );
+        assert_sensitive_gain_fails(&run, how, "HEAD~1", "HEAD");
+        // The working tree as HEAD, too.
+        let run = rolec(dir.path(), &["diff", "HEAD~1", "--fail-on", "sensitive"]);
+        assert_sensitive_gain_fails(&run, how, "HEAD~1", "working tree");
+    }
+}
+
+#[test]
+fn fail_on_sensitive_is_not_bypassed_by_a_catalog_edit_between_artifacts() {
+    for (how, catalog) in hiding_catalogs() {
+        let dir = project(&[
+            ("base/catalog.yaml", SHOP_CATALOG),
+            ("base/policies/clerk.roles", CLERK_BEFORE),
+            ("head/catalog.yaml", catalog.as_str()),
+            ("head/policies/clerk.roles", CLERK_AFTER),
+        ]);
+        for side in ["base", "head"] {
+            let catalog = format!("{side}/catalog.yaml");
+            let policies = format!("{side}/policies");
+            let artifact = format!("{side}.json");
+            let run = rolec(
+                dir.path(),
+                &["build", "--catalog", &catalog, &policies, "-o", &artifact],
+            );
+            assert_eq!(run.status, Some(0), "{how}: {}", run.describe());
+        }
+        let run = rolec(
+            dir.path(),
+            &["diff", "base.json", "head.json", "--fail-on", "sensitive"],
+        );
+        assert_sensitive_gain_fails(&run, how, "base.json", "head.json");
+        // The JSON diff marks the gain and names the group that makes it sensitive.
+        let run = rolec(
+            dir.path(),
+            &["diff", "base.json", "head.json", "--output-format", "json"],
+        );
+        assert_eq!(run.status, Some(0), "{how}: {}", run.describe());
+        let diff: Value = serde_json::from_slice(&run.stdout).expect("a JSON diff");
+        let gained = &diff["roles"][0]["gained"][0];
+        assert_eq!(gained["name"], "refunds", "{diff}");
+        assert_eq!(gained["sensitive"], true, "{how}: {diff}");
+        assert_eq!(gained["sensitive_group"], "admin", "{how}: {diff}");
+        assert_eq!(diff["sensitive_gains"], 1, "{how}: {diff}");
+    }
+}
+
+#[test]
+fn fail_on_sensitive_fails_when_a_group_loses_its_mark_alone() {
+    let dir = common::repository(&[
+        ("rolec.yaml", "catalog: catalog.yaml\n"),
+        ("catalog.yaml", SHOP_CATALOG),
+        ("policies/clerk.roles", CLERK_BEFORE),
+    ]);
+    common::write_file(
+        dir.path(),
+        "catalog.yaml",
+        SHOP_CATALOG.replace("    sensitive: true\n", ""),
+    );
+    let run = rolec(dir.path(), &["diff", "main", "--fail-on", "sensitive"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        run.stderr,
+        "error: the group `admin` is sensitive in `main` and not in `working tree` (`--fail-on sensitive`)\n"
+    );
+    assert!(
+        run.stdout_text()
+            .contains("no sensitive permission gained; 1 group no longer sensitive"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// A built artifact of `policies` with the embedded catalog, as JSON to edit.
+fn built_artifact() -> (tempfile::TempDir, Value) {
+    let dir = project(&[(
+        "policies/a.roles",
+        "author Administrator\nrole A copies User < -webhooks >\nrole B copies Guest < +crm >\n",
+    )]);
+    let run = rolec(dir.path(), &["build", "-o", "good.json"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    let text = std::fs::read(dir.path().join("good.json")).expect("read the artifact");
+    let artifact = serde_json::from_slice(&text).expect("the artifact is JSON");
+    (dir, artifact)
+}
+
+#[test]
+fn malformed_artifacts_are_refused() {
+    let (dir, artifact) = built_artifact();
+    let custom = |artifact: &Value, name: &str| {
+        artifact["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .position(|role| role["name"] == name)
+            .expect("a role of that name")
+    };
+    let (a, b) = (custom(&artifact, "A"), custom(&artifact, "B"));
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "the role `A` is listed twice",
+            Box::new(move |v| v["roles"][b]["name"] = "A".into()),
+        ),
+        (
+            "the role `B` lists the permission `crm` twice",
+            Box::new(move |v| {
+                v["roles"][b]["permissions"]
+                    .as_array_mut()
+                    .expect("permissions")
+                    .push("crm".into())
+            }),
+        ),
+        (
+            "the role `A` holds `launch_missiles`, which its catalog does not declare",
+            Box::new(move |v| {
+                v["roles"][a]["permissions"]
+                    .as_array_mut()
+                    .expect("permissions")
+                    .push("launch_missiles".into())
+            }),
+        ),
+        (
+            "its catalog declares the group `owner_only` twice",
+            Box::new(|v| {
+                let groups = v["catalog"]["groups"].as_array_mut().expect("groups");
+                let last = groups.last().expect("a group").clone();
+                groups.push(last);
+            }),
+        ),
+        (
+            "its catalog declares the permission `profile` twice",
+            Box::new(|v| {
+                let permissions = v["catalog"]["permissions"]
+                    .as_array_mut()
+                    .expect("permissions");
+                let first = permissions.first().expect("a permission").clone();
+                permissions.push(first);
+            }),
+        ),
+        (
+            "its catalog puts the permission `profile` in the group `nowhere`, which it does not declare",
+            Box::new(|v| v["catalog"]["permissions"][0]["group"] = "nowhere".into()),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let mut bad = artifact.clone();
+        edit(&mut bad);
+        std::fs::write(
+            dir.path().join("bad.json"),
+            serde_json::to_vec_pretty(&bad).expect("JSON"),
+        )
+        .expect("write the artifact");
+        for args in [
+            &["diff", "bad.json", "good.json"][..],
+            &["diff", "good.json", "bad.json"],
+        ] {
+            let run = rolec(dir.path(), args);
+            assert_eq!(run.status, Some(2), "{expected}: {}", run.describe());
+            assert_eq!(
+                run.stderr,
+                format!("error: `bad.json` is not a rolec artifact: {expected}\n"),
+                "{}",
+                run.describe()
+            );
+            assert_eq!(run.stdout_text(), "");
+        }
+        // The trusted side of a ceiling is read the same way.
+        let run = rolec(
+            dir.path(),
+            &["check", "--max-author", "A", "--ceiling-from", "bad.json"],
+        );
+        assert_eq!(run.status, Some(2), "{expected}: {}", run.describe());
+        assert!(run.stderr.contains(expected), "{}", run.describe());
+    }
+}
+
+/// `policies/delegated/` of this repository: `Team Admin` (authored by Administrator, without
+/// `billing` and other administrator-only permissions) and the roles it authors.
+const TEAM_ADMIN: &str = include_str!("../policies/delegated/team-admin.roles");
+const TEAM_ROLES: &str = include_str!("../policies/delegated/team-roles.roles");
+
+/// The attack: the pull request raises `Team Admin` to everything Administrator holds, and
+/// adds a file authored by `Team Admin` that creates a role with `billing`.
+const RAISED_TEAM_ADMIN: &str =
+    "author Administrator\n\nrole \"Team Admin\" copies Administrator\n";
+const BILLING: &str = "author \"Team Admin\"\n\nrole \"Billing Clerk\" copies Guest < +billing >\n";
+
+/// `(code, file, message)` of each error of a `--format json` report.
+fn located(run: &Run) -> Vec<(String, String, String)> {
+    run.report()["diagnostics"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no diagnostics:\n{}", run.describe()))
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+            (text("code"), text("file"), text("message"))
+        })
+        .collect()
+}
+
+/// A repository whose `main` holds the delegated policies of `policies/delegated/`, with an
+/// artifact built from `main` outside it (in the second folder).
+fn delegated_main(extra: &[(&str, &str)]) -> (tempfile::TempDir, tempfile::TempDir) {
+    let mut files = vec![
+        ("policies/team-admin.roles", TEAM_ADMIN),
+        ("policies/team-roles.roles", TEAM_ROLES),
+    ];
+    files.extend_from_slice(extra);
+    let dir = common::repository(&files);
+    let outside = tempfile::tempdir().expect("create a temporary folder");
+    let main_json = outside.path().join("main.json");
+    let run = rolec(
+        dir.path(),
+        &["build", "-o", main_json.to_str().expect("a UTF-8 path")],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    (dir, outside)
+}
+
+#[test]
+fn a_change_cannot_raise_its_own_custom_ceiling() {
+    let (dir, outside) = delegated_main(&[]);
+    let main_json = outside.path().join("main.json");
+    let main_json = main_json.to_str().expect("a UTF-8 path");
+    // The pull request, in the working tree.
+    common::write_file(dir.path(), "policies/team-admin.roles", RAISED_TEAM_ADMIN);
+    common::write_file(dir.path(), "policies/billing.roles", BILLING);
+    let args = |from: &str| -> Vec<String> {
+        [
+            "check",
+            "--format",
+            "json",
+            "--max-author",
+            "Team Admin",
+            "--ceiling-from",
+            from,
+        ]
+        .map(str::to_string)
+        .to_vec()
+    };
+    let run_with = |from: &str| {
+        let args = args(from);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        rolec(dir.path(), &args)
+    };
+
+    // Resolved from `main`, the ceiling is `Team Admin` as it was before the change: the
+    // edited file's author (Administrator) is above it, and so is the raised `Team Admin`
+    // that authors the new file. The untouched `team-roles.roles` is not bound.
+    let run = run_with("main");
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let found = located(&run);
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(code, file, _)| (code.as_str(), file.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("author-above-ceiling", "policies/billing.roles"),
+            ("author-above-ceiling", "policies/team-admin.roles"),
+        ],
+        "{}",
+        run.describe()
+    );
+    // The ceiling's permissions are main's: `billing` and the others main's `Team Admin`
+    // lacks are above it.
+    let message = &found[0].2;
+    assert!(
+        message.starts_with("author `Team Admin` is above the ceiling `Team Admin`: it holds ")
+            && message.contains("`billing`")
+            && message.contains("`domains`"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        found[1]
+            .2
+            .starts_with("author `Administrator` is above the ceiling `Team Admin`"),
+        "{}",
+        run.describe()
+    );
+
+    // An artifact of `main` (built outside the checkout) binds every file: the same two
+    // errors, and the untouched file authored by the raised `Team Admin` as well.
+    let run = run_with(main_json);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let files: Vec<String> = located(&run).into_iter().map(|(_, file, _)| file).collect();
+    assert_eq!(
+        files,
+        [
+            "policies/billing.roles",
+            "policies/team-admin.roles",
+            "policies/team-roles.roles"
+        ],
+        "{}",
+        run.describe()
+    );
+
+    // What resolving the ceiling from the sources under check would do: an artifact of the
+    // working tree holds the raised `Team Admin`, and the attack passes. This is why the
+    // ceiling is never resolved from them.
+    let head_json = outside.path().join("head.json");
+    let head_json = head_json.to_str().expect("a UTF-8 path");
+    let run = rolec(dir.path(), &["build", "-o", head_json]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    let run = run_with(head_json);
+    assert_eq!(
+        run.status,
+        Some(0),
+        "the naive ceiling lets it pass: {}",
+        run.describe()
+    );
+
+    // A file of the checkout named like the revision cannot stand in for it: `main` is
+    // read as the revision, not as the pull request's file.
+    std::fs::copy(head_json, dir.path().join("main")).expect("copy the artifact");
+    let run = run_with("main");
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(located(&run).len(), 2, "{}", run.describe());
+
+    // `diff` compiles its sides under the same ceiling.
+    std::fs::remove_file(dir.path().join("main")).expect("remove the file");
+    let run = rolec(
+        dir.path(),
+        &[
+            "diff",
+            "main",
+            "--max-author",
+            "Team Admin",
+            "--ceiling-from",
+            "main",
+        ],
+    );
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert!(
+        run.stderr.contains("author-above-ceiling"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// `author Owner` in a file a team admin's change does not touch.
+const OWNER_FILE: &str =
+    "author Owner\n\nrole \"Mail Auditor\" copies User < +mail_private_all >\n";
+/// A team admin's change: a new role within `Team Admin`.
+const TEAM_EXTRA: &str = "author \"Team Admin\"\n\nrole \"Desk Helper\" copies Guest < +tasks >\n";
+
+#[test]
+fn with_a_revision_only_new_or_changed_files_are_bound() {
+    let (dir, outside) = delegated_main(&[("policies/owner.roles", OWNER_FILE)]);
+    let main_json = outside.path().join("main.json");
+    let main_json = main_json.to_str().expect("a UTF-8 path");
+    common::write_file(dir.path(), "policies/team-extra.roles", TEAM_EXTRA);
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        rolec(dir.path(), &all)
+    };
+    let files =
+        |run: &Run| -> Vec<String> { located(run).into_iter().map(|(_, file, _)| file).collect() };
+
+    // The untouched `author Owner` file (and the untouched Team Admin, authored by
+    // Administrator) do not fail the team admin's change.
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    // A built-in ceiling from the revision too.
+    let run = check(&["--max-author", "Administrator", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    // Without `--ceiling-from`, a built-in ceiling binds every file, as it always did.
+    let run = check(&["--max-author", "Administrator"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(files(&run), ["policies/owner.roles"]);
+
+    // An artifact holds no files: every file is bound.
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", main_json]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        files(&run),
+        ["policies/owner.roles", "policies/team-admin.roles"],
+        "{}",
+        run.describe()
+    );
+
+    // Touching the file, even with a comment, makes it part of the change: it is bound.
+    common::write_file(
+        dir.path(),
+        "policies/owner.roles",
+        format!("{OWNER_FILE}# reviewed\n"),
+    );
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(files(&run), ["policies/owner.roles"], "{}", run.describe());
+    common::write_file(dir.path(), "policies/owner.roles", OWNER_FILE);
+
+    // A new default author changes what every file without an `author` statement means:
+    // then every file is bound.
+    common::write_file(dir.path(), "rolec.yaml", "author: Administrator\n");
+    let run = check(&["--max-author", "Team Admin", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    assert_eq!(
+        files(&run),
+        ["policies/owner.roles", "policies/team-admin.roles"],
+        "{}",
+        run.describe()
+    );
+}
+
+/// A file can be on the base branch without ever having been checked: outside the sources
+/// there. Byte-identical to its version at the revision, it is still new to the policies.
+#[test]
+fn a_file_that_was_no_policy_at_the_revision_is_bound() {
+    let (dir, _outside) = delegated_main(&[
+        ("rolec.yaml", "sources: [policies]\n"),
+        ("drafts/owner.roles", OWNER_FILE),
+    ]);
+    let check = || {
+        rolec(
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                "json",
+                "--max-author",
+                "Team Admin",
+                "--ceiling-from",
+                "main",
+            ],
+        )
+    };
+    let run = check();
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    // The change only widens `sources:`; the file it brings in is byte-identical to main's.
+    common::write_file(dir.path(), "rolec.yaml", "sources: [policies, drafts]\n");
+    let run = check();
+    assert_eq!(run.status, Some(1), "{}", run.describe());
+    let files: Vec<String> = located(&run).into_iter().map(|(_, file, _)| file).collect();
+    assert_eq!(files, ["drafts/owner.roles"], "{}", run.describe());
+}
+
+#[test]
+fn a_custom_ceiling_needs_a_trusted_side() {
+    let (dir, _outside) = delegated_main(&[]);
+    let run = rolec(dir.path(), &["check", "--max-author", "Team Admin"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("is a custom role: add `--ceiling-from REV|ARTIFACT`"),
+        "{}",
+        run.describe()
+    );
+    // The same from `rolec.yaml`, and for `build` and `diff`.
+    common::write_file(dir.path(), "rolec.yaml", "max_author: Team Admin\n");
+    for args in [&["check"][..], &["build"], &["diff", "main"]] {
+        let run = rolec(dir.path(), args);
+        assert_eq!(run.status, Some(2), "{args:?}: {}", run.describe());
+        assert!(run.stderr.contains("--ceiling-from"), "{}", run.describe());
+    }
+    // With `--ceiling-from`, the one from `rolec.yaml` is resolved there.
+    let run = rolec(dir.path(), &["check", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+    std::fs::remove_file(dir.path().join("rolec.yaml")).expect("remove rolec.yaml");
+
+    // A role the trusted side does not define: did you mean.
+    let run = rolec(
+        dir.path(),
+        &[
+            "check",
+            "--max-author",
+            "Team Admn",
+            "--ceiling-from",
+            "main",
+        ],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("is not a role at `main`")
+            && run.stderr.contains("did you mean `Team Admin`?"),
+        "{}",
+        run.describe()
+    );
+    // Without `--ceiling-from`, an unknown role is not a role at all.
+    let run = rolec(dir.path(), &["check", "--max-author", "Team Admn"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("is not a role") && run.stderr.contains("did you mean `Team Admin`?"),
+        "{}",
+        run.describe()
+    );
+    // `--ceiling-from` without a ceiling, or naming nothing.
+    let run = rolec(dir.path(), &["check", "--ceiling-from", "main"]);
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("add `--max-author ROLE`"),
+        "{}",
+        run.describe()
+    );
+    let run = rolec(
+        dir.path(),
+        &[
+            "check",
+            "--max-author",
+            "Team Admin",
+            "--ceiling-from",
+            "nosuch",
+        ],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("neither a git revision"),
+        "{}",
+        run.describe()
+    );
+}

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use rolec::compile::{compile, CompileOptions, InputFile};
+use rolec::compile::{compile, Ceiling, CompileOptions, InputFile};
 use rolec::lints::{Level, LINTS};
 
 const BUILTINS: [&str; 4] = ["Guest", "User", "Administrator", "Owner"];
@@ -443,7 +443,7 @@ fn run_one(mut run: Run) {
     let names = custom_names(&run.files);
     let mut options = CompileOptions {
         default_author: run.default_author.name(&names),
-        max_author: ceiling(run.ceiling).map(str::to_string),
+        ceiling: ceiling(run.ceiling).map(Ceiling::builtin),
         deny_warnings: run.deny_warnings % 8 == 0,
         emit_artifact: true,
         ..CompileOptions::default()

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::ceiling::{self, RunCeiling};
 use super::{
     compile_paths, compile_paths_into, exit_status, print_diagnostics, usage_error, CommonArgs,
     EXIT_ERRORS, EXIT_OK,
@@ -23,11 +24,16 @@ pub(super) fn run(
     if check && output.is_none() {
         return usage_error("`--check` compares the artifact with a file: give it with `-o FILE`");
     }
+    let ceiling = match ceiling::resolve(common, config) {
+        Ok(ceiling) => ceiling,
+        Err(status) => return status,
+    };
+    let ceiling = ceiling.as_ref();
     match output {
-        Some(path) if check => check_artifact(common, config, paths, path),
+        Some(path) if check => check_artifact(common, config, paths, ceiling, path),
         None => {
             let mut stdout = BufWriter::new(std::io::stdout().lock());
-            let (status, written) = match build_into(common, config, paths, &mut stdout) {
+            let (status, written) = match build_into(common, config, paths, ceiling, &mut stdout) {
                 Ok(built) => built,
                 Err(status) => return status,
             };
@@ -38,7 +44,7 @@ pub(super) fn run(
         }
         Some(path) => {
             let mut file = AtomicFile::new(Path::new(path));
-            let (status, written) = match build_into(common, config, paths, &mut file) {
+            let (status, written) = match build_into(common, config, paths, ceiling, &mut file) {
                 Ok(built) => built,
                 Err(status) => return status,
             };
@@ -57,9 +63,10 @@ fn build_into(
     common: &CommonArgs,
     config: &Config,
     paths: &[String],
+    ceiling: Option<&RunCeiling>,
     out: &mut dyn Write,
 ) -> Result<(u8, std::io::Result<bool>), u8> {
-    let (compilation, written) = compile_paths_into(common, config, paths, out)?;
+    let (compilation, written) = compile_paths_into(common, config, paths, ceiling, out)?;
     print_diagnostics(common, &compilation, false);
     let status = exit_status(&compilation);
     super::leave_to_exit(compilation);
@@ -67,8 +74,14 @@ fn build_into(
 }
 
 /// `build --check -o FILE`: compiles in memory and compares with FILE.
-fn check_artifact(common: &CommonArgs, config: &Config, paths: &[String], path: &str) -> u8 {
-    let compilation = match compile_paths(common, config, paths, true) {
+fn check_artifact(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    ceiling: Option<&RunCeiling>,
+    path: &str,
+) -> u8 {
+    let compilation = match compile_paths(common, config, paths, true, ceiling) {
         Ok(compilation) => compilation,
         Err(status) => return status,
     };

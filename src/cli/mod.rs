@@ -3,10 +3,12 @@
 
 mod build;
 mod catalog;
+mod ceiling;
 mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod revision;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::compile::{self, Compilation, CompileOptions, InputFile};
+use crate::compile::{self, Ceiling, Compilation, CompileOptions, InputFile};
 use crate::config::{self, Config, CONFIG_FILE};
 use crate::diagnostics::Diagnostic;
 use crate::discover::{self, describe};
@@ -75,7 +77,8 @@ enum Command {
         /// How the diff is printed (`--format` stays the format of diagnostics).
         #[arg(long = "output-format", value_enum, default_value_t = diff::DiffFormat::Human)]
         output_format: diff::DiffFormat,
-        /// Exit with status 1 when a role gains a permission of a sensitive group.
+        /// Exit with status 1 when a role gains a permission of a group sensitive in either
+        /// side's catalog, or a group loses its `sensitive` mark.
         #[arg(long = "fail-on", value_enum, value_name = "WHAT")]
         fail_on: Option<diff::FailOn>,
     },
@@ -103,9 +106,14 @@ struct CommonArgs {
     /// Author of files that have no `author` statement.
     #[arg(long, global = true, value_name = "ROLE")]
     author: Option<String>,
-    /// Ceiling: a built-in role that every file's author must stay within.
+    /// Ceiling: a role that every file's author must stay within (a built-in role, or with
+    /// `--ceiling-from` also a custom one).
     #[arg(long = "max-author", global = true, value_name = "ROLE")]
     max_author: Option<String>,
+    /// Resolve the ceiling from a trusted side: a git revision (the change's base; only
+    /// files new or changed since then are bound) or a built artifact (every file is bound).
+    #[arg(long = "ceiling-from", global = true, value_name = "REV|ARTIFACT")]
+    ceiling_from: Option<String>,
     /// How problems are printed.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -326,15 +334,17 @@ fn leave_to_exit(compilation: Compilation) {
     std::mem::forget(compilation);
 }
 
-/// Finds, reads and compiles the policies of a `check` or `build`.
+/// Finds, reads and compiles the policies of a `check` or `build` (or a side of a `diff`),
+/// under the command's ceiling.
 fn compile_paths(
     common: &CommonArgs,
     config: &Config,
     paths: &[String],
     emit_artifact: bool,
+    ceiling: Option<&ceiling::RunCeiling>,
 ) -> Result<Compilation, u8> {
     let (catalog, policies) = read_inputs(common, config, paths)?;
-    let options = compile_options(common, config, emit_artifact);
+    let options = compile_options(common, config, emit_artifact, ceiling, &catalog, &policies)?;
     compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
 }
 
@@ -344,30 +354,64 @@ fn compile_paths_into(
     common: &CommonArgs,
     config: &Config,
     paths: &[String],
+    ceiling: Option<&ceiling::RunCeiling>,
     out: &mut dyn std::io::Write,
 ) -> Result<(Compilation, std::io::Result<bool>), u8> {
     let (catalog, policies) = read_inputs(common, config, paths)?;
-    let options = compile_options(common, config, false);
+    let options = compile_options(common, config, false, ceiling, &catalog, &policies)?;
     compile::compile_into(catalog, policies, &options, Some(out))
         .map_err(|error| usage_error(&error.0))
 }
 
-/// The options of a compile: flags first, then `rolec.yaml`.
-fn compile_options(common: &CommonArgs, config: &Config, emit_artifact: bool) -> CompileOptions {
+/// The options of a compile of `catalog` and `policies`: flags first, then `rolec.yaml`
+/// (`config`, the settings that compile reads), and the ceiling of the command.
+fn compile_options(
+    common: &CommonArgs,
+    config: &Config,
+    emit_artifact: bool,
+    ceiling: Option<&ceiling::RunCeiling>,
+    catalog: &Option<InputFile>,
+    policies: &[InputFile],
+) -> Result<CompileOptions, u8> {
     let mut lint_levels = LintLevels::default();
     for &(lint, level) in &config.lints {
         lint_levels.set(lint, level);
     }
-    CompileOptions {
+    let ceiling: Option<Ceiling> = ceiling
+        .map(|ceiling| ceiling.for_compile(common, config, catalog.as_ref(), policies))
+        .transpose()?;
+    Ok(CompileOptions {
         default_author: common.author.clone().or_else(|| config.author.clone()),
-        max_author: common
-            .max_author
-            .clone()
-            .or_else(|| config.max_author.clone()),
+        ceiling,
         lint_levels,
         deny_warnings: common.deny_warnings,
         emit_artifact,
+    })
+}
+
+/// The artifact of a compile, or its errors printed after a line saying whose they are and
+/// `why` they matter (exit status 1).
+fn artifact_of(
+    common: &CommonArgs,
+    label: &str,
+    compilation: Compilation,
+    why: &str,
+) -> Result<crate::diff::Artifact, u8> {
+    if compilation.error_count() > 0 {
+        eprintln!("error: the policies of `{label}` have errors, and {why}:");
+        print_report(
+            common,
+            &compilation.sources,
+            &compilation.diagnostics,
+            false,
+        );
+        return Err(EXIT_ERRORS);
     }
+    let Some(bytes) = compilation.artifact else {
+        return Err(usage_error(&format!("no artifact was built for `{label}`")));
+    };
+    crate::diff::parse_artifact(&bytes)
+        .map_err(|why| usage_error(&format!("the artifact of `{label}` cannot be read: {why}")))
 }
 
 /// Prints the diagnostics of a compilation; machine formats go to stdout when

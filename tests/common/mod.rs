@@ -1,6 +1,7 @@
 //! The harness shared by the tests that run the real `rolec` binary (`tests/cli.rs`,
-//! `tests/hostile.rs`, `tests/ci_commands.rs`): a throwaway project in a temporary folder,
-//! one run of the binary in it, and what that run printed and returned.
+//! `tests/hostile.rs`, `tests/ci_commands.rs`): a throwaway project in a temporary folder
+//! (or a throwaway git repository), one run of the binary in it, and what that run printed
+//! and returned.
 //!
 //! Each of those files includes this module with `mod common;`. Accessors only one file
 //! needs (the JSON report, diagnostic codes) stay in that file, in its own `impl Run`.
@@ -109,4 +110,47 @@ pub fn folder_listing(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Runs `git ARGS` in `dir`; panics with what git said when it fails.
+// Used by ci_commands.rs and hostile.rs, not by cli.rs.
+#[allow(dead_code)]
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Writes `files` (an empty text deletes the file) and commits them all.
+#[allow(dead_code)]
+pub fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
+    for (path, text) in files {
+        if text.is_empty() {
+            std::fs::remove_file(dir.join(path)).expect("remove a file");
+        } else {
+            write_file(dir, path, text);
+        }
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
+}
+
+/// A temporary git repository (branch `main`) with one commit of `files`.
+#[allow(dead_code)]
+pub fn repository(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("create a temporary folder");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "user.name", "rolec tests"]);
+    git(dir.path(), &["config", "user.email", "tests@example.com"]);
+    git(dir.path(), &["config", "commit.gpgsign", "false"]);
+    commit(dir.path(), files, "first");
+    dir
 }
