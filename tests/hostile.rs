@@ -589,3 +589,270 @@ fn an_unreadable_file() {
         run.describe()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Closed pipes, and problems that stop a command in a machine format
+
+/// A clean policy: compiles with no diagnostic.
+const CLEAN_POLICY: &str = "author Administrator\nrole A copies User < -webhooks >\n";
+
+/// Creates a named pipe at `path` with `mkfifo`.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// A pipe whose reader is already closed, as the standard output of the next process: what
+/// `rolec ... | head -1` gives rolec once `head` has its line, but without waiting for it.
+/// The named pipe lives in `folder`.
+#[cfg(unix)]
+fn closed_pipe(folder: &std::path::Path, name: &str) -> std::fs::File {
+    let path = folder.join(name);
+    mkfifo(&path);
+    // Opening either end of a named pipe waits for the other end: open both, then close the
+    // reading one.
+    let reader_path = path.clone();
+    let reader = std::thread::spawn(move || std::fs::File::open(reader_path));
+    let writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open the pipe for writing");
+    drop(
+        reader
+            .join()
+            .expect("the reader thread")
+            .expect("open the pipe for reading"),
+    );
+    writer
+}
+
+/// Runs `rolec ARGS` in `dir` with its stdout (and, with `close_stderr`, its stderr) a pipe
+/// that nobody reads any more.
+#[cfg(unix)]
+fn rolec_into_closed_pipe(dir: &std::path::Path, args: &[&str], close_stderr: bool) -> Run {
+    let pipes = tempfile::tempdir().expect("a folder for the pipes");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rolec"));
+    command
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(closed_pipe(pipes.path(), "stdout"));
+    if close_stderr {
+        command.stderr(closed_pipe(pipes.path(), "stderr"));
+    } else {
+        command.stderr(std::process::Stdio::piped());
+    }
+    let output = command.output().expect("rolec runs");
+    Run {
+        status: output.status.code(),
+        stdout: output.stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Output cut short by a closed pipe ends quietly, for every command that prints: no panic
+/// (a panic exits with 101), no message about the pipe, and the exit status the run has when
+/// its output is read whole (so a failing check still fails). Before, `explain`, `lints` and
+/// a problem printed on a closed stderr panicked, and `build`, `catalog` and `diff` said they
+/// could not write and exited with 2.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    // Large enough that every report is longer than a pipe's buffer (64 KiB on Linux).
+    const ROLES: usize = 1000;
+    let mut clean = String::from("author Administrator\n");
+    let mut broken = String::from("author Administrator\n");
+    let mut unformatted = Vec::new();
+    for index in 0..ROLES {
+        let _ = writeln!(clean, "role \"Role {index}\" copies User < -webhooks >");
+        let _ = writeln!(
+            broken,
+            "role \"Role {index}\" copies User < -no_such_{index} >"
+        );
+    }
+    for index in 0..100 {
+        unformatted.push((
+            format!("messy/file{index:03}.roles"),
+            "author Administrator\nrole   A   copies User <  -webhooks >\n".to_string(),
+        ));
+    }
+    let mut files: Vec<(String, String)> = vec![
+        ("policies/clean.roles".to_string(), clean.clone()),
+        (
+            "base/clean.roles".to_string(),
+            clean.replace("-webhooks", "-crm"),
+        ),
+        ("broken/broken.roles".to_string(), broken),
+    ];
+    files.extend(unformatted);
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let dir = project(&files);
+
+    let commands: &[&[&str]] = &[
+        &["check", "--format", "json", "broken"],
+        &["check", "--format", "sarif", "broken"],
+        &["check", "--format", "github", "broken"],
+        &["check", "broken"],
+        &["check", "--format", "json"],
+        &["build"],
+        &["build", "--format", "json", "broken"],
+        &["fmt", "--check", "messy"],
+        &["diff", "base", "policies"],
+        &["diff", "base", "policies", "--output-format", "json"],
+        &["catalog"],
+        &["explain", "escalation"],
+        &["lints"],
+        &["lints", "--markdown"],
+        &["--help"],
+        &["check", "--help"],
+        &["--version"],
+        &["check", "no-such-folder"],
+        &["check", "--format", "json", "no-such-folder"],
+        &["check", "--no-such-flag"],
+    ];
+    // Every command is run before the verdict, so that a failure lists all that fail.
+    let mut failures = Vec::new();
+    for &args in commands {
+        let whole = rolec(dir.path(), args);
+        if whole.status == Some(101) {
+            failures.push(format!("rolec {}: {}", args.join(" "), whole.describe()));
+        }
+        for close_stderr in [false, true] {
+            let cut = rolec_into_closed_pipe(dir.path(), args, close_stderr);
+            let quiet = !cut.stderr.contains("panicked")
+                && !cut.stderr.contains("cannot write")
+                && !cut.stderr.contains("Broken pipe");
+            if cut.status != whole.status || !quiet {
+                failures.push(format!(
+                    "rolec {} (stderr closed too: {close_stderr}), status {:?} when read whole: {}",
+                    args.join(" "),
+                    whole.status,
+                    cut.describe()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// With `--format json`, `sarif` or `github`, a problem that stops the command (exit status 2)
+/// is printed in that format, as an `invalid-invocation` diagnostic without a place: on stdout
+/// for `check`, on stderr for `build`, never as plain text. With `human` it stays one
+/// `error: ...` line on stderr. Before, it was that line whatever the format.
+#[test]
+fn problems_that_stop_a_command_follow_the_format() {
+    let dir = project(&[("policies/a.roles", CLEAN_POLICY), ("empty/", "")]);
+    // Sparse: 33 MiB of zeros that take no disk space.
+    let huge = std::fs::File::create(dir.path().join("huge.roles")).expect("create a file");
+    huge.set_len(33 * 1024 * 1024).expect("grow the file");
+    drop(huge);
+
+    let problems: &[(&[&str], &str)] = &[
+        (&["no-such.roles"], "`no-such.roles`"),
+        // A folder where a file is read: it cannot be read as one.
+        (
+            &["--catalog", "policies", "policies"],
+            "cannot read `policies`",
+        ),
+        (&["huge.roles"], "32 MiB"),
+        (&["empty"], "`empty`"),
+        (&["--max-author", "Nobody", "policies"], "Nobody"),
+        (&["--no-such-flag", "policies"], "--no-such-flag"),
+    ];
+    for &(command, to_stdout) in &[("check", true), ("build", false)] {
+        for &(rest, named) in problems {
+            for format in ["json", "sarif", "github"] {
+                let mut args = vec![command, "--format", format];
+                args.extend_from_slice(rest);
+                let run = rolec(dir.path(), &args);
+                let shown = format!("rolec {}: {}", args.join(" "), run.describe());
+                assert_eq!(run.status, Some(2), "{shown}");
+                let (document, other) = if to_stdout {
+                    (run.stdout_text(), run.stderr.clone())
+                } else {
+                    (run.stderr.clone(), run.stdout_text())
+                };
+                assert_eq!(other, "", "the other stream is empty: {shown}");
+                assert!(document.contains(named), "{shown}");
+                match format {
+                    "json" => {
+                        let report: Value = serde_json::from_str(&document).expect(&shown);
+                        let diagnostics = report["diagnostics"].as_array().expect(&shown);
+                        assert_eq!(diagnostics.len(), 1, "{shown}");
+                        let problem = &diagnostics[0];
+                        assert_eq!(problem["code"], "invalid-invocation", "{shown}");
+                        assert_eq!(problem["severity"], "error", "{shown}");
+                        for key in ["file", "line", "column"] {
+                            assert!(problem[key].is_null(), "{key}: {shown}");
+                        }
+                        assert_eq!(report["errors"], 1, "{shown}");
+                    }
+                    "sarif" => {
+                        let log: Value = serde_json::from_str(&document).expect(&shown);
+                        let results = log["runs"][0]["results"].as_array().expect(&shown);
+                        assert_eq!(results.len(), 1, "{shown}");
+                        assert_eq!(results[0]["ruleId"], "invalid-invocation", "{shown}");
+                        assert!(results[0].get("locations").is_none(), "{shown}");
+                    }
+                    _ => {
+                        let lines: Vec<&str> = document.lines().collect();
+                        assert_eq!(lines.len(), 1, "{shown}");
+                        assert!(
+                            lines[0].starts_with("::error title=rolec invalid-invocation::"),
+                            "{shown}"
+                        );
+                    }
+                }
+            }
+            let mut args = vec![command];
+            args.extend_from_slice(rest);
+            let human = rolec(dir.path(), &args);
+            let shown = format!("rolec {}: {}", args.join(" "), human.describe());
+            assert_eq!(human.status, Some(2), "{shown}");
+            assert!(
+                human.stderr.starts_with("error: ") && human.stderr.contains(named),
+                "{shown}"
+            );
+            assert_eq!(human.stdout_text(), "", "{shown}");
+        }
+    }
+}
+
+/// When writing the artifact fails after a compile with warnings, `--format json` prints one
+/// document: the warnings and the `invalid-invocation` problem together.
+#[test]
+fn a_failed_write_joins_the_warnings_in_one_document() {
+    let dir = project(&[("policies/a.roles", "author Administrator\nrole Empty\n")]);
+    let run = rolec(
+        dir.path(),
+        &["build", "--format", "json", "-o", "no-such-folder/out.json"],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    let report: Value = serde_json::from_str(&run.stderr).expect("one JSON document");
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["empty-role", "invalid-invocation"],
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.contains("no-such-folder/out.json"),
+        "{}",
+        run.describe()
+    );
+}

@@ -6,10 +6,12 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::output::{closed_pipe_is_end, print_stderr};
 use super::{
-    compile_paths, compile_paths_into, exit_status, print_diagnostics, usage_error, CommonArgs,
-    EXIT_ERRORS, EXIT_OK,
+    compile_paths, compile_paths_into, exit_status, print_diagnostics, print_diagnostics_then_stop,
+    usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
 };
+use crate::compile::Compilation;
 use crate::config::Config;
 use crate::discover::describe;
 
@@ -27,43 +29,52 @@ pub(super) fn run(
         Some(path) if check => check_artifact(common, config, paths, path),
         None => {
             let mut stdout = BufWriter::new(std::io::stdout().lock());
-            let (status, written) = match build_into(common, config, paths, &mut stdout) {
-                Ok(built) => built,
-                Err(status) => return status,
-            };
-            match written.and_then(|_| stdout.flush()) {
-                Ok(()) => status,
-                Err(_) => usage_error("cannot write the artifact to standard output"),
-            }
+            let (compilation, written) =
+                match compile_paths_into(common, config, paths, &mut stdout) {
+                    Ok(built) => built,
+                    Err(status) => return status,
+                };
+            // A closed pipe ends the artifact quietly (its reader has all it wanted).
+            let written = closed_pipe_is_end(written.and_then(|_| stdout.flush()));
+            drop(stdout);
+            finish(common, compilation, written, || {
+                "cannot write the artifact to standard output".to_string()
+            })
         }
         Some(path) => {
             let mut file = AtomicFile::new(Path::new(path));
-            let (status, written) = match build_into(common, config, paths, &mut file) {
+            let (compilation, written) = match compile_paths_into(common, config, paths, &mut file)
+            {
                 Ok(built) => built,
                 Err(status) => return status,
             };
             // Only an artifact written whole replaces the file.
-            match written.and_then(|whole| if whole { file.commit() } else { Ok(()) }) {
-                Ok(()) => status,
-                Err(error) => usage_error(&format!("cannot write `{path}`: {}", describe(&error))),
-            }
+            let committed = written.and_then(|whole| if whole { file.commit() } else { Ok(()) });
+            let error = committed.as_ref().err().map(describe);
+            finish(common, compilation, committed, || {
+                format!("cannot write `{path}`: {}", error.unwrap_or_default())
+            })
         }
     }
 }
 
-/// Compiles, writing the artifact to `out` as it is rendered (only when there is no error),
-/// and prints the diagnostics: the exit status, and whether the artifact was written.
-fn build_into(
+/// Prints the diagnostics of a build and returns its exit status; when writing the artifact
+/// failed, the problem `message` names is printed with them and the status is 2.
+fn finish(
     common: &CommonArgs,
-    config: &Config,
-    paths: &[String],
-    out: &mut dyn Write,
-) -> Result<(u8, std::io::Result<bool>), u8> {
-    let (compilation, written) = compile_paths_into(common, config, paths, out)?;
-    print_diagnostics(common, &compilation, false);
-    let status = exit_status(&compilation);
+    compilation: Compilation,
+    written: std::io::Result<()>,
+    message: impl FnOnce() -> String,
+) -> u8 {
+    let status = match written {
+        Ok(()) => {
+            print_diagnostics(common, &compilation, false);
+            exit_status(&compilation)
+        }
+        Err(_) => print_diagnostics_then_stop(common, &compilation, false, &message()),
+    };
     super::leave_to_exit(compilation);
-    Ok((status, written))
+    status
 }
 
 /// `build --check -o FILE`: compiles in memory and compares with FILE.
@@ -72,17 +83,34 @@ fn check_artifact(common: &CommonArgs, config: &Config, paths: &[String], path: 
         Ok(compilation) => compilation,
         Err(status) => return status,
     };
-    print_diagnostics(common, &compilation, false);
     let status = exit_status(&compilation);
-    match compilation.artifact.as_deref() {
+    let verdict = match compilation.artifact.as_deref() {
         Some(artifact) if status == EXIT_OK => check_up_to_date(path, paths, artifact),
-        _ => status,
+        _ => Ok(None),
+    };
+    match verdict {
+        Ok(problem) => {
+            print_diagnostics(common, &compilation, false);
+            match problem {
+                Some(problem) => {
+                    print_stderr(&format!("error: {problem}\n"));
+                    EXIT_ERRORS
+                }
+                None => status,
+            }
+        }
+        Err(message) => print_diagnostics_then_stop(common, &compilation, false, &message),
     }
 }
 
-/// `build --check`: exit status 0 when the file at `path` holds exactly `artifact`, 1 when
-/// it differs or does not exist (with a one-line explanation), 2 when it cannot be read.
-fn check_up_to_date(path: &str, paths: &[String], artifact: &[u8]) -> u8 {
+/// `build --check`: whether the file at `path` holds exactly `artifact`: `None` when it does,
+/// else a one-line explanation (exit status 1); an error message when it cannot be read
+/// (exit status 2).
+fn check_up_to_date(
+    path: &str,
+    paths: &[String],
+    artifact: &[u8],
+) -> Result<Option<String>, String> {
     let mut command = String::from("rolec build");
     for given in paths {
         command.push(' ');
@@ -97,15 +125,14 @@ fn check_up_to_date(path: &str, paths: &[String], artifact: &[u8]) -> u8 {
         }
     });
     let problem = match contents {
-        Ok(Some(bytes)) if bytes == artifact => return EXIT_OK,
+        Ok(Some(bytes)) if bytes == artifact => return Ok(None),
         Ok(_) => "is out of date",
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => "does not exist",
-        Err(error) => {
-            return usage_error(&format!("cannot read `{path}`: {}", describe(&error)));
-        }
+        Err(error) => return Err(format!("cannot read `{path}`: {}", describe(&error))),
     };
-    eprintln!("error: `{path}` {problem}: run `{command} -o {path}`");
-    EXIT_ERRORS
+    Ok(Some(format!(
+        "`{path}` {problem}: run `{command} -o {path}`"
+    )))
 }
 
 /// Writes `bytes` to `path` atomically (see [`AtomicFile`]).

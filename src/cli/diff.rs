@@ -5,10 +5,10 @@
 //! artifact's schema); HEAD defaults to the working tree, read as `check` reads it. Both sides
 //! are compiled to artifacts and compared by [`crate::diff`].
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command as Process;
 
+use super::output::{print_stderr, print_stdout};
 use super::{
     compile_options, compile_paths, print_report, read_input, usage_error, CommonArgs, EXIT_ERRORS,
     EXIT_OK, EXIT_USAGE, MAX_INPUT_BYTES,
@@ -67,20 +67,15 @@ pub(super) fn run(
         DiffFormat::Markdown => semantic::markdown(&diff, base, head_label),
         DiffFormat::Json => semantic::json(&diff, base, head_label),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the diff to standard output");
     }
     if fail_on == Some(FailOn::Sensitive) && diff.sensitive_gains > 0 {
         let count = diff.sensitive_gains;
-        eprintln!(
-            "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)",
+        print_stderr(&format!(
+            "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)\n",
             if count == 1 { "" } else { "s" }
-        );
+        ));
         return EXIT_ERRORS;
     }
     EXIT_OK
@@ -104,7 +99,9 @@ fn side_artifact(common: &CommonArgs, config: &Config, side: &str) -> Result<Art
 /// The artifact of a compile, or its errors printed (exit status 1).
 fn artifact_of(common: &CommonArgs, label: &str, compilation: Compilation) -> Result<Artifact, u8> {
     if compilation.error_count() > 0 {
-        eprintln!("error: the policies of `{label}` have errors, and the diff needs both sides to compile:");
+        print_stderr(&format!(
+            "error: the policies of `{label}` have errors, and the diff needs both sides to compile:\n"
+        ));
         print_report(
             common,
             &compilation.sources,
