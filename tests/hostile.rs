@@ -591,10 +591,185 @@ fn an_unreadable_file() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Closed pipes, and problems that stop a command in a machine format
+// Writing files, closed pipes, and problems that stop a command in a machine format
 
 /// A clean policy: compiles with no diagnostic.
 const CLEAN_POLICY: &str = "author Administrator\nrole A copies User < -webhooks >\n";
+
+/// How many process ids after the last one given out [`plant_at_old_temporary_names`] covers:
+/// far more than the processes the other tests and builds on the machine start meanwhile.
+const PLANTED_PIDS: u32 = 4000;
+
+/// What is planted at a name where a temporary file could be created.
+#[derive(Clone, Copy, Debug)]
+enum Plant {
+    /// A symbolic link to the victim.
+    Symlink,
+    /// A hard link to the victim.
+    HardLink,
+}
+
+/// Plants a link to `victim` at `.NAME.rolec-PID.tmp` in `folder` (the temporary file of
+/// `build -o` and `fmt` before it was created exclusively) for each of the next
+/// [`PLANTED_PIDS`] process ids that Linux will give out, so that whichever the next `rolec`
+/// gets, its old temporary name is taken. Returns the planted paths (none where the last
+/// process id cannot be read: the run then only shows that nothing goes wrong).
+#[cfg(unix)]
+fn plant_at_old_temporary_names(
+    folder: &std::path::Path,
+    name: &str,
+    victim: &std::path::Path,
+    plant: Plant,
+) -> Vec<std::path::PathBuf> {
+    let read_number = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| text.trim().parse::<u32>().ok())
+    };
+    let (Some(last), Some(max)) = (
+        read_number("/proc/sys/kernel/ns_last_pid"),
+        read_number("/proc/sys/kernel/pid_max"),
+    ) else {
+        eprintln!("no process ids to plant for: only the result of the run is checked");
+        return Vec::new();
+    };
+    let mut planted = Vec::new();
+    for step in 1..=PLANTED_PIDS {
+        // Past `pid_max`, Linux starts again at 300.
+        let pid = match last + step {
+            pid if pid > max => pid - max + 300,
+            pid => pid,
+        };
+        let path = folder.join(format!(".{name}.rolec-{pid}.tmp"));
+        match plant {
+            Plant::Symlink => std::os::unix::fs::symlink(victim, &path),
+            Plant::HardLink => std::fs::hard_link(victim, &path),
+        }
+        .expect("plant a link");
+        planted.push(path);
+    }
+    planted
+}
+
+/// Checks that every planted link is still there, still a link to `victim`, and that the
+/// victim still holds `contents`.
+#[cfg(unix)]
+fn assert_planted_links_untouched(
+    planted: &[std::path::PathBuf],
+    victim: &std::path::Path,
+    contents: &str,
+    plant: Plant,
+    run: &Run,
+) {
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::read_to_string(victim).expect("read the victim"),
+        contents,
+        "written through a planted {plant:?}:\n{}",
+        run.describe()
+    );
+    let victim_inode = std::fs::metadata(victim).expect("the victim").ino();
+    for path in planted {
+        let metadata = std::fs::symlink_metadata(path).expect("the planted link is still there");
+        match plant {
+            Plant::Symlink => assert_eq!(
+                std::fs::read_link(path).expect("still a symbolic link"),
+                victim
+            ),
+            Plant::HardLink => assert_eq!(metadata.ino(), victim_inode, "still a hard link"),
+        }
+    }
+}
+
+/// The entries of `folder` that are neither planted nor in `expected`: a temporary file left
+/// behind would be one.
+#[cfg(unix)]
+fn unexpected_entries(
+    folder: &std::path::Path,
+    planted: &[std::path::PathBuf],
+    expected: &[&str],
+) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(folder)
+        .expect("read a folder")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| !planted.contains(path))
+        .filter_map(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+        .filter(|name| !expected.contains(&name.as_str()))
+        .collect();
+    found.sort();
+    found
+}
+
+/// `build -o out.json` never writes through a symbolic or hard link planted where its
+/// temporary file could be: each is left as it is, the victim it points to too, and the build
+/// succeeds. Before the temporary file was created exclusively under a random name, the one
+/// named after the process id (`.out.json.rolec-PID.tmp`) was opened through the link: the
+/// artifact overwrote the victim, and a symbolic link was then renamed to `out.json`.
+#[cfg(unix)]
+#[test]
+fn build_o_never_writes_through_a_link_at_a_temporary_name() {
+    const PRECIOUS: &str = "precious: not an artifact\n";
+    for plant in [Plant::Symlink, Plant::HardLink] {
+        let dir = project(&[
+            ("policies/a.roles", CLEAN_POLICY),
+            ("victim.txt", PRECIOUS),
+            ("out.json", "the previous artifact\n"),
+        ]);
+        let victim = dir.path().join("victim.txt");
+        let planted = plant_at_old_temporary_names(dir.path(), "out.json", &victim, plant);
+        let run = rolec(dir.path(), &["build", "-o", "out.json"]);
+        assert_eq!(run.status, Some(0), "{plant:?}: {}", run.describe());
+        assert_planted_links_untouched(&planted, &victim, PRECIOUS, plant, &run);
+        let out = dir.path().join("out.json");
+        assert!(
+            std::fs::symlink_metadata(&out)
+                .expect("out.json")
+                .file_type()
+                .is_file(),
+            "{plant:?}: out.json is a regular file"
+        );
+        let artifact: Value =
+            serde_json::from_slice(&std::fs::read(&out).expect("read out.json")).expect("JSON");
+        assert!(artifact["roles"].is_array(), "{plant:?}: {artifact}");
+        assert_eq!(
+            unexpected_entries(
+                dir.path(),
+                &planted,
+                &["policies", "victim.txt", "out.json"]
+            ),
+            Vec::<String>::new(),
+            "{plant:?}: nothing left behind"
+        );
+    }
+}
+
+/// `fmt` writes the same way: a link planted where its temporary file could be is left as
+/// it is, and so is the file it points to.
+#[cfg(unix)]
+#[test]
+fn fmt_never_writes_through_a_link_at_a_temporary_name() {
+    const PRECIOUS: &str = "precious: not a policy\n";
+    const UNFORMATTED: &str = "author Administrator\nrole   A   copies User <  -webhooks >\n";
+    for plant in [Plant::Symlink, Plant::HardLink] {
+        let dir = project(&[("policies/a.roles", UNFORMATTED), ("victim.txt", PRECIOUS)]);
+        let victim = dir.path().join("victim.txt");
+        let folder = dir.path().join("policies");
+        let planted = plant_at_old_temporary_names(&folder, "a.roles", &victim, plant);
+        let run = rolec(dir.path(), &["fmt"]);
+        assert_eq!(run.status, Some(0), "{plant:?}: {}", run.describe());
+        assert_planted_links_untouched(&planted, &victim, PRECIOUS, plant, &run);
+        assert_eq!(
+            std::fs::read_to_string(folder.join("a.roles")).expect("read a.roles"),
+            "author Administrator\n\nrole A copies User < -webhooks >\n",
+            "{plant:?}: formatted"
+        );
+        assert_eq!(
+            unexpected_entries(&folder, &planted, &["a.roles"]),
+            Vec::<String>::new(),
+            "{plant:?}: nothing left behind"
+        );
+    }
+}
 
 /// Creates a named pipe at `path` with `mkfifo`.
 #[cfg(unix)]
@@ -604,6 +779,103 @@ fn mkfifo(path: &std::path::Path) {
         .status()
         .expect("run mkfifo");
     assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// `build -o FILE` (and `build --check -o FILE`) where FILE is not a regular file — a named
+/// pipe, a folder, a symbolic link (to `/dev/null`, or to a regular file) — is refused with
+/// exit status 2 before anything is compiled, naming FILE and what it is, and FILE is left as
+/// it was. Before, a named pipe or a link was replaced by a regular file (as root, a link to
+/// `/dev/null` is as good as `/dev/null` itself).
+#[cfg(unix)]
+#[test]
+fn build_o_refuses_what_is_not_a_regular_file() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = project(&[
+        ("policies/a.roles", CLEAN_POLICY),
+        ("folder/keep.txt", "kept\n"),
+        ("target.json", "the file a link points to\n"),
+    ]);
+    let root = dir.path();
+    mkfifo(&root.join("pipe"));
+    std::os::unix::fs::symlink("/dev/null", root.join("null")).expect("link to /dev/null");
+    std::os::unix::fs::symlink("target.json", root.join("link.json")).expect("link to a file");
+
+    let cases: [(&str, &str); 4] = [
+        ("pipe", "named pipe"),
+        ("folder", "folder"),
+        ("null", "symbolic link (to `/dev/null`)"),
+        ("link.json", "symbolic link (to `target.json`)"),
+    ];
+    for (file, what) in cases {
+        for args in [
+            vec!["build", "-o", file],
+            vec!["build", "--check", "-o", file],
+            vec!["build", "-o", file, "--format", "json"],
+        ] {
+            // `build --check` on the old code waits forever to read a named pipe.
+            if file == "pipe" && args.contains(&"--check") {
+                continue;
+            }
+            let run = rolec(root, &args);
+            let shown = format!("rolec {}: {}", args.join(" "), run.describe());
+            assert_eq!(run.status, Some(2), "{shown}");
+            if args.contains(&"json") {
+                let report: Value = serde_json::from_str(&run.stderr).expect(&shown);
+                assert_eq!(
+                    report["diagnostics"][0]["code"], "invalid-invocation",
+                    "{shown}"
+                );
+            }
+            assert!(
+                run.stderr.contains(&format!("`{file}`")) && run.stderr.contains(what),
+                "{shown}"
+            );
+            assert_eq!(run.stdout_text(), "", "{shown}");
+        }
+    }
+    let kind = |name: &str| {
+        std::fs::symlink_metadata(root.join(name))
+            .expect("still there")
+            .file_type()
+    };
+    assert!(kind("pipe").is_fifo(), "the named pipe is left as it was");
+    assert!(kind("folder").is_dir());
+    assert_eq!(
+        std::fs::read_to_string(root.join("folder/keep.txt")).expect("read"),
+        "kept\n"
+    );
+    assert!(kind("null").is_symlink() && kind("link.json").is_symlink());
+    assert_eq!(
+        std::fs::read_link(root.join("null")).expect("a link"),
+        std::path::Path::new("/dev/null")
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("target.json")).expect("read"),
+        "the file a link points to\n"
+    );
+    let mut entries: Vec<String> = std::fs::read_dir(root)
+        .expect("read the project")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            "folder",
+            "link.json",
+            "null",
+            "pipe",
+            "policies",
+            "target.json"
+        ],
+        "nothing left behind"
+    );
 }
 
 /// A pipe whose reader is already closed, as the standard output of the next process: what

@@ -2,9 +2,10 @@
 //! to FILE (replaced atomically, and only when the compile has no errors); with `--check`,
 //! write nothing and compare FILE with what would be built.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
 
 use super::output::{closed_pipe_is_end, print_stderr};
 use super::{
@@ -24,6 +25,19 @@ pub(super) fn run(
 ) -> u8 {
     if check && output.is_none() {
         return usage_error("`--check` compares the artifact with a file: give it with `-o FILE`");
+    }
+    if let Some(path) = output {
+        // Refused before anything is compiled, and left as it is (reading a named pipe with
+        // `--check` would wait forever for a writer).
+        if let Some(what) = not_a_regular_file(Path::new(path)) {
+            return usage_error(&if check {
+                format!(
+                    "cannot compare the artifact with `{path}`: it is {what}, not a regular file"
+                )
+            } else {
+                format!("cannot write the artifact to `{path}`: it is {what}, and `-o` replaces only a regular file")
+            });
+        }
     }
     match output {
         Some(path) if check => check_artifact(common, config, paths, path),
@@ -147,48 +161,54 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
 /// `path`, so readers see the old file or the new one, never half of one. A file being
 /// replaced keeps its permissions. Dropped without a commit, the temporary file is removed
 /// and `path` is left as it was.
+///
+/// The temporary file is created exclusively (`O_EXCL`), under a random name (the `tempfile`
+/// crate): whatever is already at a name it tries (a file, a symbolic or hard link planted
+/// there) is never opened, let alone written through, and another name is tried instead.
 pub(super) struct AtomicFile {
     path: PathBuf,
-    temporary: PathBuf,
-    file: Option<BufWriter<File>>,
+    file: Option<BufWriter<NamedTempFile>>,
 }
 
 impl AtomicFile {
     pub(super) fn new(path: &Path) -> AtomicFile {
-        let parent = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         AtomicFile {
             path: path.to_path_buf(),
-            temporary: parent.join(format!(".{name}.rolec-{}.tmp", std::process::id())),
             file: None,
         }
     }
 
-    fn writer(&mut self) -> std::io::Result<&mut BufWriter<File>> {
+    fn writer(&mut self) -> std::io::Result<&mut BufWriter<NamedTempFile>> {
         match &mut self.file {
             Some(file) => Ok(file),
-            file => Ok(file.insert(BufWriter::new(File::create(&self.temporary)?))),
+            file => Ok(file.insert(BufWriter::new(create_temporary(&self.path)?))),
         }
     }
 
-    /// Puts what was written in place of the file.
+    /// Puts what was written in place of the file, unless something other than a regular
+    /// file has appeared there meanwhile (that is left as it is).
     pub(super) fn commit(mut self) -> std::io::Result<()> {
-        let existing = std::fs::metadata(&self.path).ok();
-        let file = self.writer()?;
-        file.flush()?;
-        let file = file.get_ref();
-        if let Some(existing) = existing {
-            file.set_permissions(existing.permissions())?;
+        self.writer()?;
+        let Some(writer) = self.file.take() else {
+            return Err(std::io::Error::other("the temporary file is gone"));
+        };
+        let temporary = writer.into_inner().map_err(|error| error.into_error())?;
+        if let Some(what) = not_a_regular_file(&self.path) {
+            return Err(std::io::Error::other(format!(
+                "it is {what}, and only a regular file is replaced"
+            )));
         }
-        file.sync_all()?;
-        self.file = None;
-        std::fs::rename(&self.temporary, &self.path)
+        if let Ok(existing) = std::fs::metadata(&self.path) {
+            temporary
+                .as_file()
+                .set_permissions(existing.permissions())?;
+        }
+        temporary.as_file().sync_all()?;
+        // On failure the temporary file is dropped, which removes it.
+        temporary
+            .persist(&self.path)
+            .map(drop)
+            .map_err(|error| error.error)
     }
 }
 
@@ -209,12 +229,61 @@ impl Write for AtomicFile {
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        // After a commit the temporary file has become `path` (or the rename failed and it
-        // must go too); without one, nothing of it may stay.
-        if self.file.take().is_some() || self.temporary.exists() {
-            let _ = std::fs::remove_file(&self.temporary);
+/// Creates the temporary file for replacing `path`: in the same folder (so that the rename is
+/// atomic), named `.NAME.` + random characters + `.rolec.tmp`, exclusively. On Unix it is
+/// created with the mode a new file gets (`0o666` less the umask), like the file it becomes.
+fn create_temporary(path: &Path) -> std::io::Result<NamedTempFile> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".rolec.tmp").rand_bytes(12);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(folder)
+}
+
+/// What is at `path`, in words, when it is something other than a regular file: a folder, a
+/// symbolic link (whatever it points to), a named pipe, a device or a socket. `None` when it
+/// is a regular file or nothing is there (or it cannot be looked at: writing will say why).
+fn not_a_regular_file(path: &Path) -> Option<String> {
+    let kind = std::fs::symlink_metadata(path).ok()?.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a folder".to_string());
+    }
+    if kind.is_symlink() {
+        return Some(match std::fs::read_link(path) {
+            Ok(target) => format!("a symbolic link (to `{}`)", target.display()),
+            Err(_) => "a symbolic link".to_string(),
+        });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a named pipe (fifo)".to_string());
+        }
+        if kind.is_char_device() {
+            return Some("a character device".to_string());
+        }
+        if kind.is_block_device() {
+            return Some("a block device".to_string());
+        }
+        if kind.is_socket() {
+            return Some("a socket".to_string());
         }
     }
+    Some("something other than a regular file".to_string())
 }
