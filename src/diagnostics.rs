@@ -28,6 +28,9 @@ pub enum Code {
     InvalidCatalog,
     /// `rolec.yaml` is not valid; the command cannot run (exit 2).
     InvalidConfig,
+    /// The command cannot run (exit 2): a bad flag or value, an unreadable path, an output
+    /// that cannot be written. Such a diagnostic has no span.
+    InvalidInvocation,
     /// A lint of section 2.3.
     Lint(Lint),
 }
@@ -93,6 +96,10 @@ pub const ERROR_CODES: &[(Code, &str)] = &[
     (Code::AssertionFailed, "an `assert` does not hold"),
     (Code::InvalidCatalog, "the catalog is not valid"),
     (Code::InvalidConfig, "`rolec.yaml` is not valid"),
+    (
+        Code::InvalidInvocation,
+        "the command cannot run: a bad flag or value, an unknown role given to a flag, an unreadable path",
+    ),
 ];
 
 impl Code {
@@ -118,6 +125,7 @@ impl Code {
             Code::AssertionFailed => "assertion-failed",
             Code::InvalidCatalog => "invalid-catalog",
             Code::InvalidConfig => "invalid-config",
+            Code::InvalidInvocation => "invalid-invocation",
             Code::Lint(lint) => lint.name(),
         }
     }

@@ -138,8 +138,9 @@ fn build_check_on_an_unreadable_file_is_a_usage_error() {
     std::fs::create_dir(dir.path().join("out.json")).expect("create a folder");
     let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
     assert_eq!(run.status, Some(2), "{}", run.describe());
+    // Refused before it is read: `-o` takes a regular file (or none).
     assert!(
-        run.stderr.contains("cannot read `out.json`"),
+        run.stderr.contains("`out.json`: it is a folder"),
         "{}",
         run.describe()
     );

@@ -1425,3 +1425,542 @@ fn a_custom_ceiling_needs_a_trusted_side() {
         run.describe()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Writing files, closed pipes, and problems that stop a command in a machine format
+
+/// A clean policy: compiles with no diagnostic.
+const CLEAN_POLICY: &str = "author Administrator\nrole A copies User < -webhooks >\n";
+
+/// How many process ids after the last one given out [`plant_at_old_temporary_names`] covers:
+/// far more than the processes the other tests and builds on the machine start meanwhile.
+const PLANTED_PIDS: u32 = 4000;
+
+/// What is planted at a name where a temporary file could be created.
+#[derive(Clone, Copy, Debug)]
+enum Plant {
+    /// A symbolic link to the victim.
+    Symlink,
+    /// A hard link to the victim.
+    HardLink,
+}
+
+/// Plants a link to `victim` at `.NAME.rolec-PID.tmp` in `folder` (the temporary file of
+/// `build -o` and `fmt` before it was created exclusively) for each of the next
+/// [`PLANTED_PIDS`] process ids that Linux will give out, so that whichever the next `rolec`
+/// gets, its old temporary name is taken. Returns the planted paths (none where the last
+/// process id cannot be read: the run then only shows that nothing goes wrong).
+#[cfg(unix)]
+fn plant_at_old_temporary_names(
+    folder: &std::path::Path,
+    name: &str,
+    victim: &std::path::Path,
+    plant: Plant,
+) -> Vec<std::path::PathBuf> {
+    let read_number = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| text.trim().parse::<u32>().ok())
+    };
+    let (Some(last), Some(max)) = (
+        read_number("/proc/sys/kernel/ns_last_pid"),
+        read_number("/proc/sys/kernel/pid_max"),
+    ) else {
+        eprintln!("no process ids to plant for: only the result of the run is checked");
+        return Vec::new();
+    };
+    let mut planted = Vec::new();
+    for step in 1..=PLANTED_PIDS {
+        // Past `pid_max`, Linux starts again at 300.
+        let pid = match last + step {
+            pid if pid > max => pid - max + 300,
+            pid => pid,
+        };
+        let path = folder.join(format!(".{name}.rolec-{pid}.tmp"));
+        match plant {
+            Plant::Symlink => std::os::unix::fs::symlink(victim, &path),
+            Plant::HardLink => std::fs::hard_link(victim, &path),
+        }
+        .expect("plant a link");
+        planted.push(path);
+    }
+    planted
+}
+
+/// Checks that every planted link is still there, still a link to `victim`, and that the
+/// victim still holds `contents`.
+#[cfg(unix)]
+fn assert_planted_links_untouched(
+    planted: &[std::path::PathBuf],
+    victim: &std::path::Path,
+    contents: &str,
+    plant: Plant,
+    run: &Run,
+) {
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::read_to_string(victim).expect("read the victim"),
+        contents,
+        "written through a planted {plant:?}:\n{}",
+        run.describe()
+    );
+    let victim_inode = std::fs::metadata(victim).expect("the victim").ino();
+    for path in planted {
+        let metadata = std::fs::symlink_metadata(path).expect("the planted link is still there");
+        match plant {
+            Plant::Symlink => assert_eq!(
+                std::fs::read_link(path).expect("still a symbolic link"),
+                victim
+            ),
+            Plant::HardLink => assert_eq!(metadata.ino(), victim_inode, "still a hard link"),
+        }
+    }
+}
+
+/// The entries of `folder` that are neither planted nor in `expected`: a temporary file left
+/// behind would be one.
+#[cfg(unix)]
+fn unexpected_entries(
+    folder: &std::path::Path,
+    planted: &[std::path::PathBuf],
+    expected: &[&str],
+) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(folder)
+        .expect("read a folder")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| !planted.contains(path))
+        .filter_map(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+        .filter(|name| !expected.contains(&name.as_str()))
+        .collect();
+    found.sort();
+    found
+}
+
+/// `build -o out.json` never writes through a symbolic or hard link planted where its
+/// temporary file could be: each is left as it is, the victim it points to too, and the build
+/// succeeds. Before the temporary file was created exclusively under a random name, the one
+/// named after the process id (`.out.json.rolec-PID.tmp`) was opened through the link: the
+/// artifact overwrote the victim, and a symbolic link was then renamed to `out.json`.
+#[cfg(unix)]
+#[test]
+fn build_o_never_writes_through_a_link_at_a_temporary_name() {
+    const PRECIOUS: &str = "precious: not an artifact\n";
+    for plant in [Plant::Symlink, Plant::HardLink] {
+        let dir = project(&[
+            ("policies/a.roles", CLEAN_POLICY),
+            ("victim.txt", PRECIOUS),
+            ("out.json", "the previous artifact\n"),
+        ]);
+        let victim = dir.path().join("victim.txt");
+        let planted = plant_at_old_temporary_names(dir.path(), "out.json", &victim, plant);
+        let run = rolec(dir.path(), &["build", "-o", "out.json"]);
+        assert_eq!(run.status, Some(0), "{plant:?}: {}", run.describe());
+        assert_planted_links_untouched(&planted, &victim, PRECIOUS, plant, &run);
+        let out = dir.path().join("out.json");
+        assert!(
+            std::fs::symlink_metadata(&out)
+                .expect("out.json")
+                .file_type()
+                .is_file(),
+            "{plant:?}: out.json is a regular file"
+        );
+        let artifact: Value =
+            serde_json::from_slice(&std::fs::read(&out).expect("read out.json")).expect("JSON");
+        assert!(artifact["roles"].is_array(), "{plant:?}: {artifact}");
+        assert_eq!(
+            unexpected_entries(
+                dir.path(),
+                &planted,
+                &["policies", "victim.txt", "out.json"]
+            ),
+            Vec::<String>::new(),
+            "{plant:?}: nothing left behind"
+        );
+    }
+}
+
+/// `fmt` writes the same way: a link planted where its temporary file could be is left as
+/// it is, and so is the file it points to.
+#[cfg(unix)]
+#[test]
+fn fmt_never_writes_through_a_link_at_a_temporary_name() {
+    const PRECIOUS: &str = "precious: not a policy\n";
+    const UNFORMATTED: &str = "author Administrator\nrole   A   copies User <  -webhooks >\n";
+    for plant in [Plant::Symlink, Plant::HardLink] {
+        let dir = project(&[("policies/a.roles", UNFORMATTED), ("victim.txt", PRECIOUS)]);
+        let victim = dir.path().join("victim.txt");
+        let folder = dir.path().join("policies");
+        let planted = plant_at_old_temporary_names(&folder, "a.roles", &victim, plant);
+        let run = rolec(dir.path(), &["fmt"]);
+        assert_eq!(run.status, Some(0), "{plant:?}: {}", run.describe());
+        assert_planted_links_untouched(&planted, &victim, PRECIOUS, plant, &run);
+        assert_eq!(
+            std::fs::read_to_string(folder.join("a.roles")).expect("read a.roles"),
+            "author Administrator\n\nrole A copies User < -webhooks >\n",
+            "{plant:?}: formatted"
+        );
+        assert_eq!(
+            unexpected_entries(&folder, &planted, &["a.roles"]),
+            Vec::<String>::new(),
+            "{plant:?}: nothing left behind"
+        );
+    }
+}
+
+/// Creates a named pipe at `path` with `mkfifo`.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// `build -o FILE` (and `build --check -o FILE`) where FILE is not a regular file — a named
+/// pipe, a folder, a symbolic link (to `/dev/null`, or to a regular file) — is refused with
+/// exit status 2 before anything is compiled, naming FILE and what it is, and FILE is left as
+/// it was. Before, a named pipe or a link was replaced by a regular file (as root, a link to
+/// `/dev/null` is as good as `/dev/null` itself).
+#[cfg(unix)]
+#[test]
+fn build_o_refuses_what_is_not_a_regular_file() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = project(&[
+        ("policies/a.roles", CLEAN_POLICY),
+        ("folder/keep.txt", "kept\n"),
+        ("target.json", "the file a link points to\n"),
+    ]);
+    let root = dir.path();
+    mkfifo(&root.join("pipe"));
+    std::os::unix::fs::symlink("/dev/null", root.join("null")).expect("link to /dev/null");
+    std::os::unix::fs::symlink("target.json", root.join("link.json")).expect("link to a file");
+
+    let cases: [(&str, &str); 4] = [
+        ("pipe", "named pipe"),
+        ("folder", "folder"),
+        ("null", "symbolic link (to `/dev/null`)"),
+        ("link.json", "symbolic link (to `target.json`)"),
+    ];
+    for (file, what) in cases {
+        for args in [
+            vec!["build", "-o", file],
+            vec!["build", "--check", "-o", file],
+            vec!["build", "-o", file, "--format", "json"],
+        ] {
+            // `build --check` on the old code waits forever to read a named pipe.
+            if file == "pipe" && args.contains(&"--check") {
+                continue;
+            }
+            let run = rolec(root, &args);
+            let shown = format!("rolec {}: {}", args.join(" "), run.describe());
+            assert_eq!(run.status, Some(2), "{shown}");
+            if args.contains(&"json") {
+                let report: Value = serde_json::from_str(&run.stderr).expect(&shown);
+                assert_eq!(
+                    report["diagnostics"][0]["code"], "invalid-invocation",
+                    "{shown}"
+                );
+            }
+            assert!(
+                run.stderr.contains(&format!("`{file}`")) && run.stderr.contains(what),
+                "{shown}"
+            );
+            assert_eq!(run.stdout_text(), "", "{shown}");
+        }
+    }
+    let kind = |name: &str| {
+        std::fs::symlink_metadata(root.join(name))
+            .expect("still there")
+            .file_type()
+    };
+    assert!(kind("pipe").is_fifo(), "the named pipe is left as it was");
+    assert!(kind("folder").is_dir());
+    assert_eq!(
+        std::fs::read_to_string(root.join("folder/keep.txt")).expect("read"),
+        "kept\n"
+    );
+    assert!(kind("null").is_symlink() && kind("link.json").is_symlink());
+    assert_eq!(
+        std::fs::read_link(root.join("null")).expect("a link"),
+        std::path::Path::new("/dev/null")
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("target.json")).expect("read"),
+        "the file a link points to\n"
+    );
+    let mut entries: Vec<String> = std::fs::read_dir(root)
+        .expect("read the project")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            "folder",
+            "link.json",
+            "null",
+            "pipe",
+            "policies",
+            "target.json"
+        ],
+        "nothing left behind"
+    );
+}
+
+/// A pipe whose reader is already closed, as the standard output of the next process: what
+/// `rolec ... | head -1` gives rolec once `head` has its line, but without waiting for it.
+/// The named pipe lives in `folder`.
+#[cfg(unix)]
+fn closed_pipe(folder: &std::path::Path, name: &str) -> std::fs::File {
+    let path = folder.join(name);
+    mkfifo(&path);
+    // Opening either end of a named pipe waits for the other end: open both, then close the
+    // reading one.
+    let reader_path = path.clone();
+    let reader = std::thread::spawn(move || std::fs::File::open(reader_path));
+    let writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open the pipe for writing");
+    drop(
+        reader
+            .join()
+            .expect("the reader thread")
+            .expect("open the pipe for reading"),
+    );
+    writer
+}
+
+/// Runs `rolec ARGS` in `dir` with its stdout (and, with `close_stderr`, its stderr) a pipe
+/// that nobody reads any more.
+#[cfg(unix)]
+fn rolec_into_closed_pipe(dir: &std::path::Path, args: &[&str], close_stderr: bool) -> Run {
+    let pipes = tempfile::tempdir().expect("a folder for the pipes");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rolec"));
+    command
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(closed_pipe(pipes.path(), "stdout"));
+    if close_stderr {
+        command.stderr(closed_pipe(pipes.path(), "stderr"));
+    } else {
+        command.stderr(std::process::Stdio::piped());
+    }
+    let output = command.output().expect("rolec runs");
+    Run {
+        status: output.status.code(),
+        stdout: output.stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Output cut short by a closed pipe ends quietly, for every command that prints: no panic
+/// (a panic exits with 101), no message about the pipe, and the exit status the run has when
+/// its output is read whole (so a failing check still fails). Before, `explain`, `lints` and
+/// a problem printed on a closed stderr panicked, and `build`, `catalog` and `diff` said they
+/// could not write and exited with 2.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    // Large enough that every report is longer than a pipe's buffer (64 KiB on Linux).
+    const ROLES: usize = 1000;
+    let mut clean = String::from("author Administrator\n");
+    let mut broken = String::from("author Administrator\n");
+    let mut unformatted = Vec::new();
+    for index in 0..ROLES {
+        let _ = writeln!(clean, "role \"Role {index}\" copies User < -webhooks >");
+        let _ = writeln!(
+            broken,
+            "role \"Role {index}\" copies User < -no_such_{index} >"
+        );
+    }
+    for index in 0..100 {
+        unformatted.push((
+            format!("messy/file{index:03}.roles"),
+            "author Administrator\nrole   A   copies User <  -webhooks >\n".to_string(),
+        ));
+    }
+    let mut files: Vec<(String, String)> = vec![
+        ("policies/clean.roles".to_string(), clean.clone()),
+        (
+            "base/clean.roles".to_string(),
+            clean.replace("-webhooks", "-crm"),
+        ),
+        ("broken/broken.roles".to_string(), broken),
+    ];
+    files.extend(unformatted);
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let dir = project(&files);
+
+    let commands: &[&[&str]] = &[
+        &["check", "--format", "json", "broken"],
+        &["check", "--format", "sarif", "broken"],
+        &["check", "--format", "github", "broken"],
+        &["check", "broken"],
+        &["check", "--format", "json"],
+        &["build"],
+        &["build", "--format", "json", "broken"],
+        &["fmt", "--check", "messy"],
+        &["diff", "base", "policies"],
+        &["diff", "base", "policies", "--output-format", "json"],
+        &["catalog"],
+        &["explain", "escalation"],
+        &["lints"],
+        &["lints", "--markdown"],
+        &["--help"],
+        &["check", "--help"],
+        &["--version"],
+        &["check", "no-such-folder"],
+        &["check", "--format", "json", "no-such-folder"],
+        &["check", "--no-such-flag"],
+    ];
+    // Every command is run before the verdict, so that a failure lists all that fail.
+    let mut failures = Vec::new();
+    for &args in commands {
+        let whole = rolec(dir.path(), args);
+        if whole.status == Some(101) {
+            failures.push(format!("rolec {}: {}", args.join(" "), whole.describe()));
+        }
+        for close_stderr in [false, true] {
+            let cut = rolec_into_closed_pipe(dir.path(), args, close_stderr);
+            let quiet = !cut.stderr.contains("panicked")
+                && !cut.stderr.contains("cannot write")
+                && !cut.stderr.contains("Broken pipe");
+            if cut.status != whole.status || !quiet {
+                failures.push(format!(
+                    "rolec {} (stderr closed too: {close_stderr}), status {:?} when read whole: {}",
+                    args.join(" "),
+                    whole.status,
+                    cut.describe()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// With `--format json`, `sarif` or `github`, a problem that stops the command (exit status 2)
+/// is printed in that format, as an `invalid-invocation` diagnostic without a place: on stdout
+/// for `check`, on stderr for `build`, never as plain text. With `human` it stays one
+/// `error: ...` line on stderr. Before, it was that line whatever the format.
+#[test]
+fn problems_that_stop_a_command_follow_the_format() {
+    let dir = project(&[("policies/a.roles", CLEAN_POLICY), ("empty/", "")]);
+    // Sparse: 33 MiB of zeros that take no disk space.
+    let huge = std::fs::File::create(dir.path().join("huge.roles")).expect("create a file");
+    huge.set_len(33 * 1024 * 1024).expect("grow the file");
+    drop(huge);
+
+    let problems: &[(&[&str], &str)] = &[
+        (&["no-such.roles"], "`no-such.roles`"),
+        // A folder where a file is read: it cannot be read as one.
+        (
+            &["--catalog", "policies", "policies"],
+            "cannot read `policies`",
+        ),
+        (&["huge.roles"], "32 MiB"),
+        (&["empty"], "`empty`"),
+        (&["--max-author", "Nobody", "policies"], "Nobody"),
+        (&["--no-such-flag", "policies"], "--no-such-flag"),
+    ];
+    for &(command, to_stdout) in &[("check", true), ("build", false)] {
+        for &(rest, named) in problems {
+            for format in ["json", "sarif", "github"] {
+                let mut args = vec![command, "--format", format];
+                args.extend_from_slice(rest);
+                let run = rolec(dir.path(), &args);
+                let shown = format!("rolec {}: {}", args.join(" "), run.describe());
+                assert_eq!(run.status, Some(2), "{shown}");
+                let (document, other) = if to_stdout {
+                    (run.stdout_text(), run.stderr.clone())
+                } else {
+                    (run.stderr.clone(), run.stdout_text())
+                };
+                assert_eq!(other, "", "the other stream is empty: {shown}");
+                assert!(document.contains(named), "{shown}");
+                match format {
+                    "json" => {
+                        let report: Value = serde_json::from_str(&document).expect(&shown);
+                        let diagnostics = report["diagnostics"].as_array().expect(&shown);
+                        assert_eq!(diagnostics.len(), 1, "{shown}");
+                        let problem = &diagnostics[0];
+                        assert_eq!(problem["code"], "invalid-invocation", "{shown}");
+                        assert_eq!(problem["severity"], "error", "{shown}");
+                        for key in ["file", "line", "column"] {
+                            assert!(problem[key].is_null(), "{key}: {shown}");
+                        }
+                        assert_eq!(report["errors"], 1, "{shown}");
+                    }
+                    "sarif" => {
+                        let log: Value = serde_json::from_str(&document).expect(&shown);
+                        let results = log["runs"][0]["results"].as_array().expect(&shown);
+                        assert_eq!(results.len(), 1, "{shown}");
+                        assert_eq!(results[0]["ruleId"], "invalid-invocation", "{shown}");
+                        assert!(results[0].get("locations").is_none(), "{shown}");
+                    }
+                    _ => {
+                        let lines: Vec<&str> = document.lines().collect();
+                        assert_eq!(lines.len(), 1, "{shown}");
+                        assert!(
+                            lines[0].starts_with("::error title=rolec invalid-invocation::"),
+                            "{shown}"
+                        );
+                    }
+                }
+            }
+            let mut args = vec![command];
+            args.extend_from_slice(rest);
+            let human = rolec(dir.path(), &args);
+            let shown = format!("rolec {}: {}", args.join(" "), human.describe());
+            assert_eq!(human.status, Some(2), "{shown}");
+            assert!(
+                human.stderr.starts_with("error: ") && human.stderr.contains(named),
+                "{shown}"
+            );
+            assert_eq!(human.stdout_text(), "", "{shown}");
+        }
+    }
+}
+
+/// When writing the artifact fails after a compile with warnings, `--format json` prints one
+/// document: the warnings and the `invalid-invocation` problem together.
+#[test]
+fn a_failed_write_joins_the_warnings_in_one_document() {
+    let dir = project(&[("policies/a.roles", "author Administrator\nrole Empty\n")]);
+    let run = rolec(
+        dir.path(),
+        &["build", "--format", "json", "-o", "no-such-folder/out.json"],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.describe());
+    let report: Value = serde_json::from_str(&run.stderr).expect("one JSON document");
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["empty-role", "invalid-invocation"],
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.contains("no-such-folder/out.json"),
+        "{}",
+        run.describe()
+    );
+}

@@ -2,15 +2,18 @@
 //! to FILE (replaced atomically, and only when the compile has no errors); with `--check`,
 //! write nothing and compare FILE with what would be built.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
+
 use super::ceiling::{self, RunCeiling};
+use super::output::{closed_pipe_is_end, print_stderr};
 use super::{
-    compile_paths, compile_paths_into, exit_status, print_diagnostics, usage_error, CommonArgs,
-    EXIT_ERRORS, EXIT_OK,
+    compile_paths, compile_paths_into, exit_status, print_diagnostics, print_diagnostics_then_stop,
+    usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
 };
+use crate::compile::Compilation;
 use crate::config::Config;
 use crate::discover::describe;
 
@@ -24,6 +27,19 @@ pub(super) fn run(
     if check && output.is_none() {
         return usage_error("`--check` compares the artifact with a file: give it with `-o FILE`");
     }
+    if let Some(path) = output {
+        // Refused before anything is compiled, and left as it is (reading a named pipe with
+        // `--check` would wait forever for a writer).
+        if let Some(what) = not_a_regular_file(Path::new(path)) {
+            return usage_error(&if check {
+                format!(
+                    "cannot compare the artifact with `{path}`: it is {what}, not a regular file"
+                )
+            } else {
+                format!("cannot write the artifact to `{path}`: it is {what}, and `-o` replaces only a regular file")
+            });
+        }
+    }
     let ceiling = match ceiling::resolve(common, config) {
         Ok(ceiling) => ceiling,
         Err(status) => return status,
@@ -33,44 +49,52 @@ pub(super) fn run(
         Some(path) if check => check_artifact(common, config, paths, ceiling, path),
         None => {
             let mut stdout = BufWriter::new(std::io::stdout().lock());
-            let (status, written) = match build_into(common, config, paths, ceiling, &mut stdout) {
-                Ok(built) => built,
-                Err(status) => return status,
-            };
-            match written.and_then(|_| stdout.flush()) {
-                Ok(()) => status,
-                Err(_) => usage_error("cannot write the artifact to standard output"),
-            }
+            let (compilation, written) =
+                match compile_paths_into(common, config, paths, ceiling, &mut stdout) {
+                    Ok(built) => built,
+                    Err(status) => return status,
+                };
+            // A closed pipe ends the artifact quietly (its reader has all it wanted).
+            let written = closed_pipe_is_end(written.and_then(|_| stdout.flush()));
+            drop(stdout);
+            finish(common, compilation, written, || {
+                "cannot write the artifact to standard output".to_string()
+            })
         }
         Some(path) => {
             let mut file = AtomicFile::new(Path::new(path));
-            let (status, written) = match build_into(common, config, paths, ceiling, &mut file) {
-                Ok(built) => built,
-                Err(status) => return status,
-            };
+            let (compilation, written) =
+                match compile_paths_into(common, config, paths, ceiling, &mut file) {
+                    Ok(built) => built,
+                    Err(status) => return status,
+                };
             // Only an artifact written whole replaces the file.
-            match written.and_then(|whole| if whole { file.commit() } else { Ok(()) }) {
-                Ok(()) => status,
-                Err(error) => usage_error(&format!("cannot write `{path}`: {}", describe(&error))),
-            }
+            let committed = written.and_then(|whole| if whole { file.commit() } else { Ok(()) });
+            let error = committed.as_ref().err().map(describe);
+            finish(common, compilation, committed, || {
+                format!("cannot write `{path}`: {}", error.unwrap_or_default())
+            })
         }
     }
 }
 
-/// Compiles, writing the artifact to `out` as it is rendered (only when there is no error),
-/// and prints the diagnostics: the exit status, and whether the artifact was written.
-fn build_into(
+/// Prints the diagnostics of a build and returns its exit status; when writing the artifact
+/// failed, the problem `message` names is printed with them and the status is 2.
+fn finish(
     common: &CommonArgs,
-    config: &Config,
-    paths: &[String],
-    ceiling: Option<&RunCeiling>,
-    out: &mut dyn Write,
-) -> Result<(u8, std::io::Result<bool>), u8> {
-    let (compilation, written) = compile_paths_into(common, config, paths, ceiling, out)?;
-    print_diagnostics(common, &compilation, false);
-    let status = exit_status(&compilation);
+    compilation: Compilation,
+    written: std::io::Result<()>,
+    message: impl FnOnce() -> String,
+) -> u8 {
+    let status = match written {
+        Ok(()) => {
+            print_diagnostics(common, &compilation, false);
+            exit_status(&compilation)
+        }
+        Err(_) => print_diagnostics_then_stop(common, &compilation, false, &message()),
+    };
     super::leave_to_exit(compilation);
-    Ok((status, written))
+    status
 }
 
 /// `build --check -o FILE`: compiles in memory and compares with FILE.
@@ -85,17 +109,34 @@ fn check_artifact(
         Ok(compilation) => compilation,
         Err(status) => return status,
     };
-    print_diagnostics(common, &compilation, false);
     let status = exit_status(&compilation);
-    match compilation.artifact.as_deref() {
+    let verdict = match compilation.artifact.as_deref() {
         Some(artifact) if status == EXIT_OK => check_up_to_date(path, paths, artifact),
-        _ => status,
+        _ => Ok(None),
+    };
+    match verdict {
+        Ok(problem) => {
+            print_diagnostics(common, &compilation, false);
+            match problem {
+                Some(problem) => {
+                    print_stderr(&format!("error: {problem}\n"));
+                    EXIT_ERRORS
+                }
+                None => status,
+            }
+        }
+        Err(message) => print_diagnostics_then_stop(common, &compilation, false, &message),
     }
 }
 
-/// `build --check`: exit status 0 when the file at `path` holds exactly `artifact`, 1 when
-/// it differs or does not exist (with a one-line explanation), 2 when it cannot be read.
-fn check_up_to_date(path: &str, paths: &[String], artifact: &[u8]) -> u8 {
+/// `build --check`: whether the file at `path` holds exactly `artifact`: `None` when it does,
+/// else a one-line explanation (exit status 1); an error message when it cannot be read
+/// (exit status 2).
+fn check_up_to_date(
+    path: &str,
+    paths: &[String],
+    artifact: &[u8],
+) -> Result<Option<String>, String> {
     let mut command = String::from("rolec build");
     for given in paths {
         command.push(' ');
@@ -110,15 +151,14 @@ fn check_up_to_date(path: &str, paths: &[String], artifact: &[u8]) -> u8 {
         }
     });
     let problem = match contents {
-        Ok(Some(bytes)) if bytes == artifact => return EXIT_OK,
+        Ok(Some(bytes)) if bytes == artifact => return Ok(None),
         Ok(_) => "is out of date",
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => "does not exist",
-        Err(error) => {
-            return usage_error(&format!("cannot read `{path}`: {}", describe(&error)));
-        }
+        Err(error) => return Err(format!("cannot read `{path}`: {}", describe(&error))),
     };
-    eprintln!("error: `{path}` {problem}: run `{command} -o {path}`");
-    EXIT_ERRORS
+    Ok(Some(format!(
+        "`{path}` {problem}: run `{command} -o {path}`"
+    )))
 }
 
 /// Writes `bytes` to `path` atomically (see [`AtomicFile`]).
@@ -133,48 +173,54 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
 /// `path`, so readers see the old file or the new one, never half of one. A file being
 /// replaced keeps its permissions. Dropped without a commit, the temporary file is removed
 /// and `path` is left as it was.
+///
+/// The temporary file is created exclusively (`O_EXCL`), under a random name (the `tempfile`
+/// crate): whatever is already at a name it tries (a file, a symbolic or hard link planted
+/// there) is never opened, let alone written through, and another name is tried instead.
 pub(super) struct AtomicFile {
     path: PathBuf,
-    temporary: PathBuf,
-    file: Option<BufWriter<File>>,
+    file: Option<BufWriter<NamedTempFile>>,
 }
 
 impl AtomicFile {
     pub(super) fn new(path: &Path) -> AtomicFile {
-        let parent = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         AtomicFile {
             path: path.to_path_buf(),
-            temporary: parent.join(format!(".{name}.rolec-{}.tmp", std::process::id())),
             file: None,
         }
     }
 
-    fn writer(&mut self) -> std::io::Result<&mut BufWriter<File>> {
+    fn writer(&mut self) -> std::io::Result<&mut BufWriter<NamedTempFile>> {
         match &mut self.file {
             Some(file) => Ok(file),
-            file => Ok(file.insert(BufWriter::new(File::create(&self.temporary)?))),
+            file => Ok(file.insert(BufWriter::new(create_temporary(&self.path)?))),
         }
     }
 
-    /// Puts what was written in place of the file.
+    /// Puts what was written in place of the file, unless something other than a regular
+    /// file has appeared there meanwhile (that is left as it is).
     pub(super) fn commit(mut self) -> std::io::Result<()> {
-        let existing = std::fs::metadata(&self.path).ok();
-        let file = self.writer()?;
-        file.flush()?;
-        let file = file.get_ref();
-        if let Some(existing) = existing {
-            file.set_permissions(existing.permissions())?;
+        self.writer()?;
+        let Some(writer) = self.file.take() else {
+            return Err(std::io::Error::other("the temporary file is gone"));
+        };
+        let temporary = writer.into_inner().map_err(|error| error.into_error())?;
+        if let Some(what) = not_a_regular_file(&self.path) {
+            return Err(std::io::Error::other(format!(
+                "it is {what}, and only a regular file is replaced"
+            )));
         }
-        file.sync_all()?;
-        self.file = None;
-        std::fs::rename(&self.temporary, &self.path)
+        if let Ok(existing) = std::fs::metadata(&self.path) {
+            temporary
+                .as_file()
+                .set_permissions(existing.permissions())?;
+        }
+        temporary.as_file().sync_all()?;
+        // On failure the temporary file is dropped, which removes it.
+        temporary
+            .persist(&self.path)
+            .map(drop)
+            .map_err(|error| error.error)
     }
 }
 
@@ -195,12 +241,61 @@ impl Write for AtomicFile {
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        // After a commit the temporary file has become `path` (or the rename failed and it
-        // must go too); without one, nothing of it may stay.
-        if self.file.take().is_some() || self.temporary.exists() {
-            let _ = std::fs::remove_file(&self.temporary);
+/// Creates the temporary file for replacing `path`: in the same folder (so that the rename is
+/// atomic), named `.NAME.` + random characters + `.rolec.tmp`, exclusively. On Unix it is
+/// created with the mode a new file gets (`0o666` less the umask), like the file it becomes.
+fn create_temporary(path: &Path) -> std::io::Result<NamedTempFile> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".rolec.tmp").rand_bytes(12);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(folder)
+}
+
+/// What is at `path`, in words, when it is something other than a regular file: a folder, a
+/// symbolic link (whatever it points to), a named pipe, a device or a socket. `None` when it
+/// is a regular file or nothing is there (or it cannot be looked at: writing will say why).
+fn not_a_regular_file(path: &Path) -> Option<String> {
+    let kind = std::fs::symlink_metadata(path).ok()?.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a folder".to_string());
+    }
+    if kind.is_symlink() {
+        return Some(match std::fs::read_link(path) {
+            Ok(target) => format!("a symbolic link (to `{}`)", target.display()),
+            Err(_) => "a symbolic link".to_string(),
+        });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a named pipe (fifo)".to_string());
+        }
+        if kind.is_char_device() {
+            return Some("a character device".to_string());
+        }
+        if kind.is_block_device() {
+            return Some("a block device".to_string());
+        }
+        if kind.is_socket() {
+            return Some("a socket".to_string());
         }
     }
+    Some("something other than a regular file".to_string())
 }

@@ -1,8 +1,7 @@
 //! `rolec catalog`: print the effective catalog as YAML — the embedded one, or the file
 //! given with `--catalog` — after checking it.
 
-use std::io::Write;
-
+use super::output::print_stdout;
 use super::{catalog_input, print_report, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK};
 use crate::compile::{self, CompileOptions};
 use crate::config::Config;
@@ -26,12 +25,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
         .get(crate::source::FileId(0))
         .map(|file| file.text.clone())
         .unwrap_or_default();
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the catalog to standard output");
     }
     EXIT_OK

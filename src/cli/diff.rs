@@ -5,10 +5,10 @@
 //! read as `check` reads it. Both sides are compiled to artifacts and compared by
 //! [`crate::diff`].
 
-use std::io::Write;
 use std::path::Path;
 
 use super::ceiling::{self, RunCeiling};
+use super::output::{print_stderr, print_stdout};
 use super::revision;
 use super::{
     artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, EXIT_ERRORS,
@@ -85,30 +85,25 @@ pub(super) fn run(
         DiffFormat::Markdown => semantic::markdown(&diff, base, head_label),
         DiffFormat::Json => semantic::json(&diff, base, head_label),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the diff to standard output");
     }
     if fail_on == Some(FailOn::Sensitive) && diff.is_sensitive() {
         // Each condition that fired, on a line of its own.
         let count = diff.sensitive_gains;
         if count > 0 {
-            eprintln!(
-                "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)",
+            print_stderr(&format!(
+                "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)\n",
                 if count == 1 { "" } else { "s" }
-            );
+            ));
         }
         for group in &diff.unmarked_sensitive_groups {
-            eprintln!(
-                "error: the group `{}` is sensitive in `{}` and not in `{}` (`--fail-on sensitive`)",
+            print_stderr(&format!(
+                "error: the group `{}` is sensitive in `{}` and not in `{}` (`--fail-on sensitive`)\n",
                 semantic::visible(group),
                 semantic::visible(base),
                 semantic::visible(head_label)
-            );
+            ));
         }
         return EXIT_ERRORS;
     }

@@ -1,6 +1,7 @@
 //! `rolec explain CODE` and `rolec lints`: the documentation of codes and lints, printed
 //! from the same sources as `docs/diagnostics.md` and the lint registry.
 
+use super::output::print_stdout;
 use super::{usage_error, EXIT_OK};
 use crate::diagnostics::{all_codes, explain};
 use crate::lints;
@@ -9,7 +10,8 @@ use crate::suggest::did_you_mean;
 pub(super) fn run(code: &str) -> u8 {
     match explain(code) {
         Some(section) => {
-            println!("{section}");
+            // A closed pipe ends the text quietly; nothing else can fail that matters here.
+            let _ = print_stdout(format!("{section}\n").as_bytes());
             EXIT_OK
         }
         None => {
@@ -22,10 +24,11 @@ pub(super) fn run(code: &str) -> u8 {
 }
 
 pub(super) fn lints(markdown: bool) -> u8 {
-    if markdown {
-        print!("{}", lints::markdown_table());
+    let table = if markdown {
+        lints::markdown_table()
     } else {
-        print!("{}", lints::text_table());
-    }
+        lints::text_table()
+    };
+    let _ = print_stdout(table.as_bytes());
     EXIT_OK
 }

@@ -4,10 +4,10 @@
 //! A file with syntax errors or hidden characters is left as it is and its diagnostics are
 //! printed as `check` prints them (exit status 1).
 
-use std::io::Write;
 use std::path::Path;
 
 use super::build::write_atomically;
+use super::output::{print_stderr, print_stdout};
 use super::{
     print_report, read_input, source_paths, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
 };
@@ -67,7 +67,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
             Ok(false) => {}
             Ok(true) => listed.push(input.path.as_str()),
             Err(message) => {
-                eprintln!("error: {message}");
+                print_stderr(&format!("error: {message}\n"));
                 status = EXIT_ERRORS;
             }
         }
@@ -75,11 +75,13 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
     if !blocking.is_empty() {
         print_report(common, &compilation.sources, &blocking, false);
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut list = String::new();
     for path in &listed {
-        let _ = writeln!(stdout, "{path}");
+        list.push_str(path);
+        list.push('\n');
     }
-    let _ = stdout.flush();
+    // A closed pipe ends the list quietly; the exit status says whether files changed.
+    let _ = print_stdout(list.as_bytes());
     if check && !listed.is_empty() {
         status = EXIT_ERRORS;
     }

@@ -8,21 +8,22 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod output;
 mod revision;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::compile::{self, Ceiling, Compilation, CompileOptions, InputFile};
 use crate::config::{self, Config, CONFIG_FILE};
 use crate::diagnostics::Diagnostic;
 use crate::discover::{self, describe};
 use crate::lints::LintLevels;
-use crate::report;
 use crate::source::SourceMap;
+use output::{usage_error, ProblemOutput};
 
 /// Exit status: no errors.
 pub const EXIT_OK: u8 = 0;
@@ -151,29 +152,99 @@ enum Color {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => {
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() {
-                EXIT_USAGE
-            } else {
-                EXIT_OK
-            });
-        }
+        Err(error) => return ExitCode::from(argument_error(&error)),
     };
     ExitCode::from(run(&cli))
 }
 
+/// Prints clap's answer to arguments it did not run (`--help`, `--version`, or an error) and
+/// returns the exit status. An error is exit status 2; when the arguments ask for a machine
+/// format (as far as they can be read), it is printed in that format as an
+/// `invalid-invocation` diagnostic, like every other problem that stops a command.
+fn argument_error(error: &clap::Error) -> u8 {
+    if !error.use_stderr() {
+        // `--help` and `--version`, on stdout; clap returns a failed write (a closed pipe)
+        // instead of panicking, and there is nothing to add to it.
+        let _ = error.print();
+        return EXIT_OK;
+    }
+    match problem_output_of_args() {
+        Some(problem) if problem.format != Format::Human => {
+            output::set_problem_output(problem);
+            let rendered = error.render().to_string();
+            let mut lines = rendered.lines().map(str::trim);
+            let first = lines.next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            let help = lines
+                .find_map(|line| line.strip_prefix("tip: "))
+                .map(str::to_string);
+            output::print_problem(message, help);
+        }
+        _ => {
+            let _ = error.print();
+        }
+    }
+    EXIT_USAGE
+}
+
+/// The `--format` and the subcommand of arguments that clap refused, so that an unknown flag
+/// is reported in the format asked for. The format is found by scanning the arguments (clap's
+/// lenient parse stops at the first argument it cannot read, and fills in the default), the
+/// subcommand by clap's lenient parse (`ignore_errors`).
+fn problem_output_of_args() -> Option<ProblemOutput> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let format = format_in_args(args.get(1..).unwrap_or_default())?;
+    let matches = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(&args)
+        .ok();
+    let subcommand = matches.as_ref().and_then(|m| m.subcommand_name());
+    Some(ProblemOutput {
+        format,
+        to_stdout: machine_output_to_stdout(subcommand),
+    })
+}
+
+/// The value of the first `--format VALUE` or `--format=VALUE` before `--`, when it is a
+/// format.
+fn format_in_args(args: &[std::ffi::OsString]) -> Option<Format> {
+    let mut args = args.iter().map(|arg| arg.to_string_lossy());
+    while let Some(arg) = args.next() {
+        let value = match arg.as_ref() {
+            "--" => return None,
+            "--format" => args.next(),
+            other => other
+                .strip_prefix("--format=")
+                .map(|value| std::borrow::Cow::Owned(value.to_string())),
+        };
+        if let Some(value) = value {
+            return Format::from_str(&value, false).ok();
+        }
+    }
+    None
+}
+
+/// Whether the machine formats of a subcommand's problems go to stdout: not for `build`
+/// (whose stdout is the artifact), `fmt` (the files it lists) or `diff` (the diff).
+fn machine_output_to_stdout(subcommand: Option<&str>) -> bool {
+    !matches!(subcommand, Some("build" | "fmt" | "diff"))
+}
+
 /// Runs a parsed command line; returns the exit status.
 fn run(cli: &Cli) -> u8 {
+    let json_to_stdout = !matches!(
+        cli.command,
+        Command::Build { .. } | Command::Fmt { .. } | Command::Diff { .. }
+    );
+    output::set_problem_output(ProblemOutput {
+        format: cli.common.format,
+        to_stdout: json_to_stdout,
+    });
     match &cli.command {
         Command::Explain { code } => return explain::run(code),
         Command::Lints { markdown } => return explain::lints(*markdown),
         _ => {}
     }
-    let json_to_stdout = !matches!(
-        cli.command,
-        Command::Build { .. } | Command::Fmt { .. } | Command::Diff { .. }
-    );
     let config = match load_config(&cli.common, json_to_stdout) {
         Ok(config) => config,
         Err(status) => return status,
@@ -204,12 +275,6 @@ fn run(cli: &Cli) -> u8 {
     }
 }
 
-/// Prints a "the command could not run" message and returns exit status 2.
-fn usage_error(message: &str) -> u8 {
-    eprintln!("error: {message}");
-    EXIT_USAGE
-}
-
 fn use_color(common: &CommonArgs) -> bool {
     match common.color {
         Color::Always => true,
@@ -234,11 +299,6 @@ fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, u8> 
         print_report(common, &sources, &diagnostics, json_to_stdout);
         EXIT_USAGE
     })
-}
-
-fn print_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) {
-    let text = report::human(sources, diagnostics, color);
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Reads a file given on the command line or in `rolec.yaml`.
@@ -398,7 +458,9 @@ fn artifact_of(
     why: &str,
 ) -> Result<crate::diff::Artifact, u8> {
     if compilation.error_count() > 0 {
-        eprintln!("error: the policies of `{label}` have errors, and {why}:");
+        output::print_stderr(&format!(
+            "error: the policies of `{label}` have errors, and {why}:\n"
+        ));
         print_report(
             common,
             &compilation.sources,
@@ -432,21 +494,33 @@ fn print_report(
     diagnostics: &[Diagnostic],
     json_to_stdout: bool,
 ) {
-    match common.format {
-        Format::Human => print_human(sources, diagnostics, use_color(common)),
-        Format::Json | Format::Sarif | Format::Github => {
-            let text = match common.format {
-                Format::Sarif => report::sarif(sources, diagnostics),
-                Format::Github => report::github(sources, diagnostics),
-                _ => report::json(sources, diagnostics),
-            };
-            let _ = if json_to_stdout {
-                std::io::stdout().lock().write_all(text.as_bytes())
-            } else {
-                std::io::stderr().lock().write_all(text.as_bytes())
-            };
-        }
+    output::print_in_format(
+        common.format,
+        use_color(common),
+        json_to_stdout,
+        sources,
+        diagnostics,
+    );
+}
+
+/// Prints the diagnostics of a compilation after which the command stops on `problem`
+/// (exit status 2, returned): with a machine format the problem joins them, as an
+/// `invalid-invocation` diagnostic in the same document, so the stream holds one document;
+/// with `human` it follows them as an `error:` line.
+fn print_diagnostics_then_stop(
+    common: &CommonArgs,
+    compilation: &Compilation,
+    json_to_stdout: bool,
+    problem: &str,
+) -> u8 {
+    if common.format == Format::Human {
+        print_diagnostics(common, compilation, json_to_stdout);
+        return usage_error(problem);
     }
+    let mut diagnostics = compilation.diagnostics.clone();
+    diagnostics.push(output::invocation_diagnostic(problem, None));
+    print_report(common, &compilation.sources, &diagnostics, json_to_stdout);
+    EXIT_USAGE
 }
 
 fn exit_status(compilation: &Compilation) -> u8 {
