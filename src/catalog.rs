@@ -14,6 +14,7 @@ use crate::names;
 use crate::permset::{PermSet, PermissionId};
 use crate::source::{FileId, SourceMap, Span};
 use crate::suggest::{self, NameKind, Suggester};
+use crate::yaml::{parse_yaml, yaml_span};
 
 /// The text of the embedded Intum catalog.
 pub const EMBEDDED_CATALOG: &str = include_str!("../catalog/intum.yaml");
@@ -168,77 +169,6 @@ struct RawBuiltin {
     permissions: Vec<YamlSpanned<String>>,
 }
 
-/// The span of a YAML node in file `file` whose text is `text`.
-pub fn yaml_span(file: FileId, text: &str, location: &serde_saphyr::Location) -> Span {
-    let span = location.span();
-    let start = match span.byte_offset() {
-        Some(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
-        None => offset_of_line_column(text, location.line(), location.column()),
-    };
-    let length = span
-        .byte_len()
-        .and_then(|length| usize::try_from(length).ok())
-        .unwrap_or(0);
-    let start = start.min(text.len());
-    Span::new(file, start, start.saturating_add(length).min(text.len()))
-}
-
-fn offset_of_line_column(text: &str, line: u64, column: u64) -> usize {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n')
-            .nth(usize::try_from(line - 2).unwrap_or(usize::MAX))
-            .map_or(text.len(), |(index, _)| index + 1)
-    };
-    let rest = text.get(line_start..).unwrap_or("");
-    let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
-    line_start
-        + rest
-            .char_indices()
-            .nth(skip)
-            .map_or(rest.len(), |(index, _)| index)
-}
-
-/// Deserializes YAML with the crate's bounded budget; an error becomes one diagnostic.
-pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
-    sources: &SourceMap,
-    file: FileId,
-    code: Code,
-) -> Result<T, Box<Diagnostic>> {
-    let text = sources
-        .get(file)
-        .map(|f| f.text.clone())
-        .unwrap_or_default();
-    let options = serde_saphyr::options! { with_snippet: false };
-    serde_saphyr::from_str_with_options::<T>(&text, options).map_err(|error| {
-        let span = error.location().map_or(Span::new(file, 0, 0), |location| {
-            yaml_span(file, &text, &location)
-        });
-        let message = error.without_snippet().to_string();
-        if message.starts_with("budget breached") {
-            return Box::new(
-                Diagnostic::error(
-                    code,
-                    span,
-                    "the YAML document is too large or expands too far through aliases",
-                )
-                .with_label("reading stopped here")
-                .with_help(
-                    "rolec reads YAML with a fixed budget of nodes, aliases and nesting, so that a small file cannot expand into a huge one; write the document out without aliases",
-                ),
-            );
-        }
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .trim()
-            .to_string();
-        Box::new(Diagnostic::error(code, span, message))
-    })
-}
-
 /// Loads and checks the catalog in `file`. Returns the catalog when it has no errors.
 pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnostic>) {
     let raw: RawCatalog = match parse_yaml(sources, file, Code::InvalidCatalog) {
@@ -337,15 +267,14 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
         );
     }
 
-    let builtins = resolve_builtins(
-        &raw.builtins,
-        &span_of,
-        &permission_ids,
-        &group_ids,
-        &groups,
-        &suggester,
-        &mut invalid,
-    );
+    let context = BuiltinContext {
+        span_of: &span_of,
+        permission_ids: &permission_ids,
+        group_ids: &group_ids,
+        groups: &groups,
+        suggester: &suggester,
+    };
+    let builtins = resolve_builtins(&raw.builtins, &context, &mut invalid);
 
     if !diagnostics.is_empty() {
         return (None, diagnostics);
@@ -364,88 +293,30 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     (catalog, diagnostics)
 }
 
-/// Checks the built-ins' names, grants and inheritance, and resolves their permission sets.
+/// What the built-ins are checked against: the catalog's permissions and groups so far,
+/// the spans of the YAML, where problems go, and the suggestions for unknown names.
+struct BuiltinContext<'c> {
+    span_of: &'c dyn Fn(&serde_saphyr::Location) -> Span,
+    permission_ids: &'c NameMap<PermissionId>,
+    group_ids: &'c NameMap<usize>,
+    groups: &'c [Group],
+    suggester: &'c Suggester,
+}
+
+/// Checks the built-ins' names, grants and inheritance, and resolves their permission sets:
+/// `None` when any of it has a problem (each reported through `invalid`).
 fn resolve_builtins(
     raw_builtins: &[RawBuiltin],
-    span_of: &dyn Fn(&serde_saphyr::Location) -> Span,
-    permission_ids: &NameMap<PermissionId>,
-    group_ids: &NameMap<usize>,
-    groups: &[Group],
-    suggester: &Suggester,
+    context: &BuiltinContext<'_>,
     invalid: &mut dyn FnMut(Span, String, Option<String>),
 ) -> Option<Vec<Builtin>> {
-    let mut ok = true;
-    let mut index_by_name: HashMap<&str, usize> = HashMap::new();
-    let mut index_by_key: HashMap<String, usize> = HashMap::new();
-    for (index, builtin) in raw_builtins.iter().enumerate() {
-        let name = builtin.name.value.as_str();
-        let span = span_of(&builtin.name.referenced);
-        if let Err(problem) = names::check_role_name(name) {
-            invalid(
-                span,
-                format!("invalid built-in role name `{name}`: {}", problem.problem),
-                Some(problem.fix.into()),
-            );
-            ok = false;
-            continue;
-        }
-        if let Some(&other) = index_by_key.get(&names::collision_key(name)) {
-            let other = raw_builtins
-                .get(other)
-                .map_or("", |b| b.name.value.as_str());
-            invalid(
-                span,
-                format!("built-in role `{name}` collides with built-in role `{other}`"),
-                None,
-            );
-            ok = false;
-            continue;
-        }
-        index_by_key.insert(names::collision_key(name), index);
-        index_by_name.insert(name, index);
-    }
-
+    let index_by_name = index_builtins(raw_builtins, context, invalid);
+    let mut ok = index_by_name.len() == raw_builtins.len();
     let mut own = vec![PermSet::new(); raw_builtins.len()];
     let mut graph = DiGraph::<usize, ()>::new();
     let nodes: Vec<NodeIndex> = (0..raw_builtins.len()).map(|i| graph.add_node(i)).collect();
     for ((builtin, own_set), &node) in raw_builtins.iter().zip(own.iter_mut()).zip(&nodes) {
-        for grant in &builtin.permissions {
-            let span = span_of(&grant.referenced);
-            if let Some(group_name) = grant.value.strip_prefix('@') {
-                match group_ids.get(group_name).and_then(|&id| groups.get(id)) {
-                    Some(group) => own_set.union_with(&group.members),
-                    None => {
-                        invalid(
-                            span,
-                            format!("unknown group `@{group_name}`"),
-                            suggester
-                                .cached(
-                                    NameKind::Group,
-                                    group_name,
-                                    groups.iter().map(|g| g.name.as_str()),
-                                )
-                                .map(|found| suggest::help(&format!("@{found}"))),
-                        );
-                        ok = false;
-                    }
-                }
-            } else if let Some(&id) = permission_ids.get(&grant.value) {
-                own_set.insert(id);
-            } else {
-                invalid(
-                    span,
-                    format!("unknown permission `{}`", grant.value),
-                    suggester
-                        .cached(
-                            NameKind::Permission,
-                            &grant.value,
-                            permission_ids.keys().map(String::as_str),
-                        )
-                        .map(|found| suggest::help(&found)),
-                );
-                ok = false;
-            }
-        }
+        ok &= grant_builtin(builtin, own_set, context, invalid);
         for parent in &builtin.inherits {
             match index_by_name.get(parent.value.as_str()) {
                 Some(&parent_index) => {
@@ -455,12 +326,13 @@ fn resolve_builtins(
                 }
                 None => {
                     invalid(
-                        span_of(&parent.referenced),
+                        (context.span_of)(&parent.referenced),
                         format!(
                             "built-in `{}` inherits unknown role `{}`",
                             builtin.name.value, parent.value
                         ),
-                        suggester
+                        context
+                            .suggester
                             .cached(NameKind::Role, &parent.value, index_by_name.keys().copied())
                             .map(|found| suggest::help(&found)),
                     );
@@ -469,17 +341,124 @@ fn resolve_builtins(
             }
         }
     }
+    let resolved = resolve_in_order(raw_builtins, &graph, &own, context, invalid)?;
+    if !ok {
+        return None;
+    }
+    Some(
+        raw_builtins
+            .iter()
+            .zip(resolved)
+            .map(|(builtin, permissions)| Builtin {
+                name: builtin.name.value.clone(),
+                permissions,
+            })
+            .collect(),
+    )
+}
 
-    // kosaraju_scc yields components in reverse topological order: parents come last.
-    let components = petgraph::algo::kosaraju_scc(&graph);
+/// The built-ins by name, after checking each name and that no two collide; a built-in with
+/// a problem is left out (and reported).
+fn index_builtins<'r>(
+    raw_builtins: &'r [RawBuiltin],
+    context: &BuiltinContext<'_>,
+    invalid: &mut dyn FnMut(Span, String, Option<String>),
+) -> HashMap<&'r str, usize> {
+    let mut index_by_name: HashMap<&str, usize> = HashMap::new();
+    let mut index_by_key: HashMap<String, usize> = HashMap::new();
+    for (index, builtin) in raw_builtins.iter().enumerate() {
+        let name = builtin.name.value.as_str();
+        let span = (context.span_of)(&builtin.name.referenced);
+        if let Err(problem) = names::check_role_name(name) {
+            invalid(
+                span,
+                format!("invalid built-in role name `{name}`: {}", problem.problem),
+                Some(problem.fix.into()),
+            );
+            continue;
+        }
+        let key = names::collision_key(name);
+        if let Some(&other) = index_by_key.get(&key) {
+            let other = raw_builtins
+                .get(other)
+                .map_or("", |b| b.name.value.as_str());
+            invalid(
+                span,
+                format!("built-in role `{name}` collides with built-in role `{other}`"),
+                None,
+            );
+            continue;
+        }
+        index_by_key.insert(key, index);
+        index_by_name.insert(name, index);
+    }
+    index_by_name
+}
+
+/// Adds the permissions and groups a built-in lists to `own_set`; false when one is unknown
+/// (and reported).
+fn grant_builtin(
+    builtin: &RawBuiltin,
+    own_set: &mut PermSet,
+    context: &BuiltinContext<'_>,
+    invalid: &mut dyn FnMut(Span, String, Option<String>),
+) -> bool {
+    let mut ok = true;
+    for grant in &builtin.permissions {
+        let span = (context.span_of)(&grant.referenced);
+        if let Some(group_name) = grant.value.strip_prefix('@') {
+            match context
+                .group_ids
+                .get(group_name)
+                .and_then(|&id| context.groups.get(id))
+            {
+                Some(group) => own_set.union_with(&group.members),
+                None => {
+                    let names = context.groups.iter().map(|g| g.name.as_str());
+                    invalid(
+                        span,
+                        format!("unknown group `@{group_name}`"),
+                        context
+                            .suggester
+                            .cached(NameKind::Group, group_name, names)
+                            .map(|found| suggest::help(&format!("@{found}"))),
+                    );
+                    ok = false;
+                }
+            }
+        } else if let Some(&id) = context.permission_ids.get(&grant.value) {
+            own_set.insert(id);
+        } else {
+            let names = context.permission_ids.keys().map(String::as_str);
+            invalid(
+                span,
+                format!("unknown permission `{}`", grant.value),
+                context
+                    .suggester
+                    .cached(NameKind::Permission, &grant.value, names)
+                    .map(|found| suggest::help(&found)),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Every built-in's set: its own permissions and its parents' sets, parents first; `None`
+/// when the built-ins inherit each other in a cycle (reported).
+fn resolve_in_order(
+    raw_builtins: &[RawBuiltin],
+    graph: &DiGraph<usize, ()>,
+    own: &[PermSet],
+    context: &BuiltinContext<'_>,
+    invalid: &mut dyn FnMut(Span, String, Option<String>),
+) -> Option<Vec<PermSet>> {
     let mut resolved: Vec<Option<PermSet>> = vec![None; raw_builtins.len()];
-    for component in components.iter().rev() {
-        let is_cycle = component.len() > 1
-            || component
-                .first()
-                .is_some_and(|&node| graph.contains_edge(node, node));
-        if is_cycle {
-            let mut members: Vec<usize> = component.iter().map(|&node| graph[node]).collect();
+    let mut ok = true;
+    for component in crate::graph::components(graph) {
+        if component.is_cycle {
+            let mut members: Vec<usize> =
+                component.nodes.iter().map(|&node| graph[node]).collect();
             members.sort_unstable();
             let names: Vec<&str> = members
                 .iter()
@@ -487,7 +466,7 @@ fn resolve_builtins(
                 .collect();
             if let Some(first) = members.first().and_then(|&i| raw_builtins.get(i)) {
                 invalid(
-                    span_of(&first.name.referenced),
+                    (context.span_of)(&first.name.referenced),
                     format!(
                         "built-in roles {} inherit each other in a cycle",
                         join_names(&names)
@@ -498,7 +477,7 @@ fn resolve_builtins(
             ok = false;
             continue;
         }
-        for &node in component {
+        for &node in &component.nodes {
             let index = graph[node];
             let mut set = own.get(index).cloned().unwrap_or_default();
             for parent in graph.neighbors_directed(node, petgraph::Direction::Incoming) {
@@ -514,14 +493,5 @@ fn resolve_builtins(
     if !ok {
         return None;
     }
-    raw_builtins
-        .iter()
-        .zip(resolved)
-        .map(|(builtin, set)| {
-            set.map(|permissions| Builtin {
-                name: builtin.name.value.clone(),
-                permissions,
-            })
-        })
-        .collect()
+    resolved.into_iter().collect()
 }

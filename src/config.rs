@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::Spanned as YamlSpanned;
 
-use crate::catalog::{parse_yaml, yaml_span};
+use crate::yaml::{parse_yaml, yaml_span};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::lints::{Level, Lint, LINTS};
 use crate::source::{FileId, SourceMap};

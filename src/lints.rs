@@ -1,7 +1,14 @@
-//! The one registry of lints (section 2.3): name, default level and documentation.
+//! The lints (section 2.3): the one registry (name, default level and documentation), and the
+//! checks themselves, which `resolve` runs as it applies each role's edits.
 //!
 //! `rolec lints`, `docs/diagnostics.md` (checked by a test) and `rolec.yaml`'s `lints:`
 //! key all read this table, so they never drift apart.
+
+use crate::ast::{Edit, EditTarget, RoleDef, Sign};
+use crate::catalog::Catalog;
+use crate::diagnostics::{join_names, Code, Diagnostic, Severity};
+use crate::permset::{PermSet, PermissionId};
+use crate::source::{Span, Spanned};
 
 /// A lint of section 2.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,6 +169,292 @@ pub fn text_table() -> String {
     }
     table
 }
+
+
+// ── The checks ─────────────────────────────────────────────────────────────────────────────
+
+/// A lint diagnostic at the level the run gives it, or `None` when it is allowed.
+pub fn lint(
+    levels: &LintLevels,
+    lint: Lint,
+    span: Span,
+    message: impl FnOnce() -> String,
+) -> Option<Diagnostic> {
+    let severity = match levels.get(lint) {
+        Level::Allow => return None,
+        Level::Warn => Severity::Warning,
+        Level::Deny => Severity::Error,
+    };
+    let mut diagnostic = Diagnostic::error(Code::Lint(lint), span, message());
+    diagnostic.severity = severity;
+    Some(diagnostic)
+}
+
+/// The lints of a role's edits and of its resolved set, checked while `resolve` applies the
+/// edits, one role at a time; the scratch space is kept from role to role.
+pub struct RoleLints<'l> {
+    levels: &'l LintLevels,
+    /// The levels for the current role: the run's, or all allowed for a role whose edits
+    /// name something unknown (already an error there; lints would only repeat it).
+    quiet: bool,
+    /// Whether the current role's `overridden-edit` bookkeeping is kept.
+    track_overrides: bool,
+    overrides: Overrides,
+}
+
+/// Every lint allowed: the levels of a role that reports none.
+static ALL_ALLOWED: LintLevels = LintLevels {
+    levels: [Level::Allow; LINTS.len()],
+};
+
+
+impl<'l> RoleLints<'l> {
+    pub fn new(levels: &'l LintLevels) -> RoleLints<'l> {
+        RoleLints {
+            levels,
+            quiet: false,
+            track_overrides: false,
+            overrides: Overrides::default(),
+        }
+    }
+
+    fn levels(&self) -> &LintLevels {
+        if self.quiet {
+            &ALL_ALLOWED
+        } else {
+            self.levels
+        }
+    }
+
+    /// Starts the role `def`; with `quiet`, nothing is reported for it.
+    pub fn start_role(&mut self, def: &RoleDef, quiet: bool) {
+        self.quiet = quiet;
+        self.overrides.start(def.edits.len());
+        // Only an edit after another can undo it, and the work is skipped when nobody listens.
+        self.track_overrides =
+            def.edits.len() > 1 && self.levels().get(Lint::OverriddenEdit) != Level::Allow;
+    }
+
+    /// Edit `index` of role `role`, `+targets`, is about to be applied to `set`
+    /// (`redundant-grant`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn added(
+        &mut self,
+        catalog: &Catalog,
+        role: &str,
+        index: usize,
+        edit: &Edit,
+        targets: &PermSet,
+        set: &PermSet,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        if targets.is_subset(set) {
+            let reported = lint(self.levels(), Lint::RedundantGrant, edit.span, || {
+                format!(
+                    "`{}` adds nothing: `{}` already holds {}",
+                    edit.text(),
+                    role,
+                    describe_targets(catalog, edit, targets)
+                )
+            });
+            if let Some(diagnostic) = reported {
+                self.overrides.had_no_effect(index);
+                diagnostics.push(
+                    diagnostic
+                        .with_label("already held at this point")
+                        .with_help("remove this edit"),
+                );
+            }
+        }
+        self.touch(index, edit, targets);
+    }
+
+    /// Edit `index` of role `role`, `-targets`, was applied; `had_effect`: it removed
+    /// something, or tried to remove an inherited permission (`ineffective-revoke`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn removed(
+        &mut self,
+        catalog: &Catalog,
+        role: &str,
+        index: usize,
+        edit: &Edit,
+        targets: &PermSet,
+        had_effect: bool,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        if !had_effect {
+            let reported = lint(self.levels(), Lint::IneffectiveRevoke, edit.span, || {
+                format!(
+                    "`{}` removes nothing: `{}` does not hold {} at this point",
+                    edit.text(),
+                    role,
+                    describe_targets(catalog, edit, targets)
+                )
+            });
+            if let Some(diagnostic) = reported {
+                self.overrides.had_no_effect(index);
+                diagnostics.push(diagnostic.with_label("nothing to remove").with_help(
+                    "remove this edit, or move it after the edit that adds the permission",
+                ));
+            }
+        }
+        self.touch(index, edit, targets);
+    }
+
+    fn touch(&mut self, index: usize, edit: &Edit, targets: &PermSet) {
+        if self.track_overrides {
+            self.overrides.touch(index, edit.sign, targets);
+        }
+    }
+
+    /// The role `def` resolved to `set` (`overridden-edit`, `empty-role`, and `same-as-base`
+    /// against `copied`, the role it copies and that role's set).
+    pub fn finish_role(
+        &mut self,
+        def: &RoleDef,
+        set: &PermSet,
+        copied: Option<(&Spanned<String>, &PermSet)>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let levels = self.levels();
+        let name = def.name.value.as_str();
+        for (earlier, later) in self.overrides.overridden() {
+            let (Some(first), Some(second)) = (def.edits.get(earlier), def.edits.get(later)) else {
+                continue;
+            };
+            diagnostics.extend(
+                lint(levels, Lint::OverriddenEdit, first.span, || {
+                    format!(
+                        "`{}` is undone by the later `{}`",
+                        first.text(),
+                        second.text()
+                    )
+                })
+                .map(|d| {
+                    d.with_label("has no effect")
+                        .with_secondary(second.span, "undone here")
+                        .with_help("remove one of the two edits")
+                }),
+            );
+        }
+        if set.is_empty() {
+            diagnostics.extend(
+                lint(levels, Lint::EmptyRole, def.name.span, || {
+                    format!("role `{name}` has no permissions")
+                })
+                .map(|d| {
+                    d.with_label("resolves to no permission")
+                        .with_help("add permissions with `< +permission >`, or remove the role")
+                }),
+            );
+        }
+        if let Some((reference, _)) = copied.filter(|(_, base)| base.same_members(set)) {
+            diagnostics.extend(
+                lint(levels, Lint::SameAsBase, def.name.span, || {
+                    format!(
+                        "role `{name}` has exactly the permissions of `{}`, which it copies",
+                        reference.value
+                    )
+                })
+                .map(|d| {
+                    d.with_label("same permissions as its base").with_help(format!(
+                        "use `{}` itself, or add the edits that make this role different",
+                        reference.value
+                    ))
+                }),
+            );
+        }
+    }
+}
+
+/// The bookkeeping of `overridden-edit` for one role at a time, kept from role to role so
+/// that a run allocates it once: the last edit that touched each permission, and for each
+/// edit how many of its permissions later edits of the opposite sign took back.
+#[derive(Default)]
+struct Overrides {
+    /// By permission: the last edit of the current role (index, sign) that touched it.
+    last_touch: Vec<Option<(usize, Sign)>>,
+    /// The permissions `last_touch` holds something for, to clear it for the next role.
+    touched: Vec<PermissionId>,
+    /// By edit: how many permissions it touches, how many of them a later edit of the
+    /// opposite sign took back, the last edit that took one back, and whether the edit was
+    /// already reported as having no effect (then it is not reported as overridden too).
+    edits: Vec<EditOverrides>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct EditOverrides {
+    size: usize,
+    undone: usize,
+    undone_by: usize,
+    no_effect: bool,
+}
+
+impl Overrides {
+    /// Clears what the previous role left, for a role of `edits` edits.
+    fn start(&mut self, edits: usize) {
+        for permission in self.touched.drain(..) {
+            if let Some(slot) = self.last_touch.get_mut(permission) {
+                *slot = None;
+            }
+        }
+        self.edits.clear();
+        self.edits.resize(edits, EditOverrides::default());
+    }
+
+    fn had_no_effect(&mut self, index: usize) {
+        if let Some(edit) = self.edits.get_mut(index) {
+            edit.no_effect = true;
+        }
+    }
+
+    /// Edit `index`, of sign `sign`, touches `targets`.
+    fn touch(&mut self, index: usize, sign: Sign, targets: &PermSet) {
+        if let Some(edit) = self.edits.get_mut(index) {
+            edit.size = targets.len();
+        }
+        for permission in targets.iter() {
+            if self.last_touch.len() <= permission {
+                self.last_touch.resize(permission + 1, None);
+            }
+            let Some(slot) = self.last_touch.get_mut(permission) else {
+                continue;
+            };
+            match slot.replace((index, sign)) {
+                None => self.touched.push(permission),
+                Some((earlier, earlier_sign)) if earlier_sign != sign => {
+                    if let Some(edit) = self.edits.get_mut(earlier) {
+                        edit.undone += 1;
+                        edit.undone_by = index;
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// (earlier, later): each edit every permission of which a later edit took back, and
+    /// the last edit that took one back, in the order of the edits.
+    fn overridden(&self) -> Vec<(usize, usize)> {
+        self.edits
+            .iter()
+            .enumerate()
+            .filter(|(_, edit)| !edit.no_effect && edit.size > 0 && edit.undone == edit.size)
+            .map(|(earlier, edit)| (earlier, edit.undone_by))
+            .collect()
+    }
+}
+
+fn describe_targets(catalog: &Catalog, edit: &Edit, targets: &PermSet) -> String {
+    match edit.target {
+        EditTarget::Group(ref group) if edit.sign == Sign::Add => {
+            format!("every permission of `@{group}`")
+        }
+        EditTarget::Group(ref group) => format!("any permission of `@{group}`"),
+        EditTarget::Permission(_) => join_names(&catalog.permission_names(targets)),
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

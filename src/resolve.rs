@@ -1,8 +1,8 @@
 //! Resolution (section 2.1): names to roles, the role graph of `copies` / `inherits` edges,
 //! cycles, and every role's permission set, computed in topological order with bitsets.
 //!
-//! The graph walk is iterative (`kosaraju_scc`, whose components come in reverse
-//! topological order), so a 100,000-deep copy chain costs no stack.
+//! The graph walk is iterative ([`crate::graph::components`], in topological order), so a
+//! 100,000-deep copy chain costs no stack.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -10,12 +10,14 @@ use std::collections::{HashMap, HashSet};
 use foldhash::quality::RandomState;
 
 use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::graph;
 use smallvec::SmallVec;
 
 use crate::ast::{BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
 use crate::catalog::Catalog;
-use crate::diagnostics::{join_names, Code, Diagnostic, Severity};
-use crate::lints::{Level, Lint, LintLevels};
+use crate::diagnostics::{join_names, Code, Diagnostic};
+use crate::lints::{LintLevels, RoleLints};
 use crate::names::{collision_key, MAX_NAME_CHARS};
 use crate::permset::{PermSet, PermissionId};
 use crate::source::{FileId, Span, Spanned};
@@ -216,23 +218,6 @@ fn edit_members(
     }
 }
 
-/// A lint diagnostic at the level the run gives it, or `None` when it is allowed.
-pub fn lint(
-    levels: &LintLevels,
-    lint: Lint,
-    span: Span,
-    message: impl FnOnce() -> String,
-) -> Option<Diagnostic> {
-    let severity = match levels.get(lint) {
-        Level::Allow => return None,
-        Level::Warn => Severity::Warning,
-        Level::Deny => Severity::Error,
-    };
-    let mut diagnostic = Diagnostic::error(Code::Lint(lint), span, message());
-    diagnostic.severity = severity;
-    Some(diagnostic)
-}
-
 /// Options of the resolution stage.
 pub struct ResolveOptions<'l> {
     pub lint_levels: &'l LintLevels,
@@ -304,24 +289,20 @@ pub fn resolve<'a>(
         }
     }
 
-    let mut lints = Lints {
-        levels: options.lint_levels,
-        overrides: Overrides::default(),
-    };
-    for component in petgraph::algo::kosaraju_scc(&graph).iter().rev() {
-        let first = component.first().copied();
-        let is_cycle =
-            component.len() > 1 || first.is_some_and(|node| graph.contains_edge(node, node));
-        if is_cycle {
-            diagnostics.push(cycle_diagnostic(&resolution, &graph, component));
-            for &node in component {
+    let mut lints = RoleLints::new(options.lint_levels);
+    for component in graph::components(&graph) {
+        if component.is_cycle {
+            diagnostics.push(cycle_diagnostic(&resolution, &graph, &component.nodes));
+            for &node in &component.nodes {
                 if let Some(poison) = graph.node_weight(node).and_then(|&id| poisoned.get_mut(id)) {
                     *poison = true;
                 }
             }
             continue;
         }
-        let Some(node) = first else { continue };
+        let Some(&node) = component.nodes.first() else {
+            continue;
+        };
         let id = graph[node];
         if id < builtin_count || poisoned.get(id).copied().unwrap_or(true) {
             continue;
@@ -507,19 +488,9 @@ fn cycle_diagnostic(
     members.sort_unstable();
     let in_cycle: HashSet<RoleId> = members.iter().copied().collect();
     let start = members.first().copied().unwrap_or(0);
-    // Walk "is based on" from the first role, always to the smallest unvisited member, to
-    // show one concrete loop; the message lists every member in that order when it can.
-    let mut path = vec![start];
-    let mut visited: HashSet<RoleId> = HashSet::from([start]);
-    let mut current = start;
-    while let Some(next) = bases_of(resolution, current)
-        .filter(|base| in_cycle.contains(base) && !visited.contains(base))
-        .min()
-    {
-        path.push(next);
-        visited.insert(next);
-        current = next;
-    }
+    // Walk "is based on" from the first role to show one concrete loop; the message lists
+    // every member in that order when it can.
+    let path = graph::walk(start, &in_cycle, |current| bases_of(resolution, current));
     let names = |ids: &[RoleId]| -> Vec<&str> {
         ids.iter()
             .filter_map(|&id| resolution.role(id).map(|r| r.name))
@@ -599,102 +570,18 @@ fn bases_of<'r>(resolution: &'r Resolution<'_>, id: RoleId) -> impl Iterator<Ite
         })
 }
 
-/// The lint levels of a run, and the scratch space of the lints, reused from role to role.
-struct Lints<'l> {
-    levels: &'l LintLevels,
-    overrides: Overrides,
-}
-
-/// The bookkeeping of `overridden-edit` for one role at a time, kept from role to role so
-/// that a run allocates it once: the last edit that touched each permission, and for each
-/// edit how many of its permissions later edits of the opposite sign took back.
-#[derive(Default)]
-struct Overrides {
-    /// By permission: the last edit of the current role (index, sign) that touched it.
-    last_touch: Vec<Option<(usize, Sign)>>,
-    /// The permissions `last_touch` holds something for, to clear it for the next role.
-    touched: Vec<PermissionId>,
-    /// By edit: how many permissions it touches, how many of them a later edit of the
-    /// opposite sign took back, the last edit that took one back, and whether the edit was
-    /// already reported as having no effect (then it is not reported as overridden too).
-    edits: Vec<EditOverrides>,
-}
-
-#[derive(Clone, Copy, Default)]
-struct EditOverrides {
-    size: usize,
-    undone: usize,
-    undone_by: usize,
-    no_effect: bool,
-}
-
-impl Overrides {
-    /// Clears what the previous role left, for a role of `edits` edits.
-    fn start(&mut self, edits: usize) {
-        for permission in self.touched.drain(..) {
-            if let Some(slot) = self.last_touch.get_mut(permission) {
-                *slot = None;
-            }
-        }
-        self.edits.clear();
-        self.edits.resize(edits, EditOverrides::default());
-    }
-
-    fn had_no_effect(&mut self, index: usize) {
-        if let Some(edit) = self.edits.get_mut(index) {
-            edit.no_effect = true;
-        }
-    }
-
-    /// Edit `index`, of sign `sign`, touches `targets`.
-    fn touch(&mut self, index: usize, sign: Sign, targets: &PermSet) {
-        if let Some(edit) = self.edits.get_mut(index) {
-            edit.size = targets.len();
-        }
-        for permission in targets.iter() {
-            if self.last_touch.len() <= permission {
-                self.last_touch.resize(permission + 1, None);
-            }
-            let Some(slot) = self.last_touch.get_mut(permission) else {
-                continue;
-            };
-            match slot.replace((index, sign)) {
-                None => self.touched.push(permission),
-                Some((earlier, earlier_sign)) if earlier_sign != sign => {
-                    if let Some(edit) = self.edits.get_mut(earlier) {
-                        edit.undone += 1;
-                        edit.undone_by = index;
-                    }
-                }
-                Some(_) => {}
-            }
-        }
-    }
-
-    /// (earlier, later): each edit every permission of which a later edit took back, and
-    /// the last edit that took one back, in the order of the edits.
-    fn overridden(&self) -> Vec<(usize, usize)> {
-        self.edits
-            .iter()
-            .enumerate()
-            .filter(|(_, edit)| !edit.no_effect && edit.size > 0 && edit.undone == edit.size)
-            .map(|(earlier, edit)| (earlier, edit.undone_by))
-            .collect()
-    }
-}
-
-/// Applies a role's base and edits, reporting `revokes-inherited` and the lints of 2.3.
+/// Applies a role's base and edits, reporting `revokes-inherited`; the lints of its edits
+/// and of its set are reported by `lints` as it goes.
 fn resolve_role(
     catalog: &Catalog,
     resolution: &Resolution<'_>,
     base_ids: &[RoleId],
     definition: Definition<'_>,
     members: &[Members],
-    lints: &mut Lints<'_>,
+    lints: &mut RoleLints<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> PermSet {
     let def = definition.def;
-    let name = def.name.value.as_str();
     let mut set = PermSet::new();
     for &base in base_ids {
         if let Some(base_set) = resolution.permissions(base) {
@@ -710,168 +597,88 @@ fn resolve_role(
     } else {
         PermSet::new()
     };
-
-    let overrides = &mut lints.overrides;
-    overrides.start(def.edits.len());
     // A role with an unknown name among its edits is reported there; lints about its
     // edits and resulting set would only repeat that.
     let has_unknown = members.iter().any(|m| matches!(m, Members::Unknown));
-    let levels = if has_unknown {
-        &LintLevels::all_allowed()
-    } else {
-        lints.levels
-    };
-    // Only an edit after another can undo it, and the work is skipped when nobody listens.
-    let track_overrides = def.edits.len() > 1 && levels.get(Lint::OverriddenEdit) != Level::Allow;
+    lints.start_role(def, has_unknown);
     for (index, (edit, &edit_members)) in def.edits.iter().zip(members).enumerate() {
-        let targets = members_of(catalog, edit_members);
         if matches!(edit_members, Members::Unknown) {
             continue;
         }
+        let targets = members_of(catalog, edit_members);
         match edit.sign {
             Sign::Add => {
-                if targets.is_subset(&set) {
-                    let reported = lint(levels, Lint::RedundantGrant, edit.span, || {
-                        format!(
-                            "`{}` adds nothing: `{name}` already holds {}",
-                            edit.text(),
-                            describe_targets(catalog, edit, &targets)
-                        )
-                    })
-                    .map(|d| {
-                        d.with_label("already held at this point")
-                            .with_help("remove this edit")
-                    });
-                    if let Some(diagnostic) = reported {
-                        overrides.had_no_effect(index);
-                        diagnostics.push(diagnostic);
-                    }
-                }
+                lints.added(catalog, &def.name.value, index, edit, &targets, &set, diagnostics);
                 set.union_with(&targets);
             }
             Sign::Remove => {
-                let protected = if inherits {
-                    targets.intersection(&inherited)
-                } else {
-                    PermSet::new()
-                };
+                let protected = targets.intersection(&inherited);
                 if !protected.is_empty() {
-                    let names = catalog.permission_names(&protected);
-                    let parents: Vec<&str> = base_ids
-                        .iter()
-                        .filter(|&&parent| {
-                            resolution
-                                .permissions(parent)
-                                .is_some_and(|p| !p.intersection(&protected).is_empty())
-                        })
-                        .filter_map(|&parent| resolution.role(parent).map(|role| role.name))
-                        .collect();
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::RevokesInherited,
-                            edit.span,
-                            format!("`{}` removes {} from `{name}`, but {} grants it through `inherits`", edit.text(), join_names(&names), join_names(&parents)),
-                        )
-                        .with_label("removes an inherited permission")
-                        .with_help(format!(
-                            "a role that inherits stays a superset of each parent; to start from a copy you can trim, write `copies {}` instead",
-                            parents.first().copied().unwrap_or("...")
-                        )),
-                    );
+                    diagnostics.push(revokes_inherited(
+                        catalog, resolution, base_ids, def, edit, &protected,
+                    ));
                 }
                 let removable = targets.difference(&protected);
-                let held = removable.intersection(&set);
-                if held.is_empty() && protected.is_empty() {
-                    let reported = lint(levels, Lint::IneffectiveRevoke, edit.span, || {
-                        format!(
-                            "`{}` removes nothing: `{name}` does not hold {} at this point",
-                            edit.text(),
-                            describe_targets(catalog, edit, &targets)
-                        )
-                    })
-                    .map(|d| {
-                        d.with_label("nothing to remove").with_help(
-                            "remove this edit, or move it after the edit that adds the permission",
-                        )
-                    });
-                    if let Some(diagnostic) = reported {
-                        overrides.had_no_effect(index);
-                        diagnostics.push(diagnostic);
-                    }
-                }
+                let had_effect = !protected.is_empty() || !removable.intersection(&set).is_empty();
+                lints.removed(
+                    catalog,
+                    &def.name.value,
+                    index,
+                    edit,
+                    &targets,
+                    had_effect,
+                    diagnostics,
+                );
                 set = set.difference(&removable);
             }
         }
-        if track_overrides {
-            overrides.touch(index, edit.sign, &targets);
-        }
     }
-    for (earlier, later) in overrides.overridden() {
-        let (Some(first), Some(second)) = (def.edits.get(earlier), def.edits.get(later)) else {
-            continue;
-        };
-        diagnostics.extend(
-            lint(levels, Lint::OverriddenEdit, first.span, || {
-                format!(
-                    "`{}` is undone by the later `{}`",
-                    first.text(),
-                    second.text()
-                )
-            })
-            .map(|d| {
-                d.with_label("has no effect")
-                    .with_secondary(second.span, "undone here")
-                    .with_help("remove one of the two edits")
-            }),
-        );
-    }
-
-    if set.is_empty() {
-        diagnostics.extend(
-            lint(levels, Lint::EmptyRole, def.name.span, || {
-                format!("role `{name}` has no permissions")
-            })
-            .map(|d| {
-                d.with_label("resolves to no permission")
-                    .with_help("add permissions with `< +permission >`, or remove the role")
-            }),
-        );
-    }
-    if let (Some(base), false) = (def.base.as_ref(), inherits) {
-        if let (Some(reference), Some(&base_id)) = (base.roles.first(), base_ids.first()) {
-            if resolution
-                .permissions(base_id)
-                .is_some_and(|base_set| base_set.same_members(&set))
-            {
-                diagnostics.extend(
-                    lint(levels, Lint::SameAsBase, def.name.span, || {
-                        format!(
-                            "role `{name}` has exactly the permissions of `{}`, which it copies",
-                            reference.value
-                        )
-                    })
-                    .map(|d| {
-                        d.with_label("same permissions as its base")
-                            .with_help(format!(
-                                "use `{}` itself, or add the edits that make this role different",
-                                reference.value
-                            ))
-                    }),
-                );
-            }
-        }
-    }
+    let copied = match (&def.base, base_ids.first()) {
+        (Some(base), Some(&base_id)) if !inherits => base
+            .roles
+            .first()
+            .zip(resolution.permissions(base_id)),
+        _ => None,
+    };
+    lints.finish_role(def, &set, copied, diagnostics);
     set
 }
 
-fn describe_targets(catalog: &Catalog, edit: &Edit, targets: &PermSet) -> String {
-    match edit.target {
-        EditTarget::Group(ref group) if edit.sign == Sign::Add => {
-            format!("every permission of `@{group}`")
-        }
-        EditTarget::Group(ref group) => format!("any permission of `@{group}`"),
-        EditTarget::Permission(_) => join_names(&catalog.permission_names(targets)),
-    }
+/// `revokes-inherited`: `edit` removes `protected`, which a parent of `def` holds.
+fn revokes_inherited(
+    catalog: &Catalog,
+    resolution: &Resolution<'_>,
+    parent_ids: &[RoleId],
+    def: &RoleDef,
+    edit: &Edit,
+    protected: &PermSet,
+) -> Diagnostic {
+    let name = &def.name.value;
+    let names = catalog.permission_names(protected);
+    let parents: Vec<&str> = parent_ids
+        .iter()
+        .filter(|&&parent| {
+            resolution
+                .permissions(parent)
+                .is_some_and(|p| !p.intersection(protected).is_empty())
+        })
+        .filter_map(|&parent| resolution.role(parent).map(|role| role.name))
+        .collect();
+    Diagnostic::error(
+        Code::RevokesInherited,
+        edit.span,
+        format!(
+            "`{}` removes {} from `{name}`, but {} grants it through `inherits`",
+            edit.text(),
+            join_names(&names),
+            join_names(&parents)
+        ),
+    )
+    .with_label("removes an inherited permission")
+    .with_help(format!(
+        "a role that inherits stays a superset of each parent; to start from a copy you can trim, write `copies {}` instead",
+        parents.first().copied().unwrap_or("...")
+    ))
 }
 
 impl Lookup {

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::graph;
+
 use crate::ast::{Assertion, AuthorStatement, Expectation, PolicyFile, RoleDef, Statement};
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
@@ -171,13 +173,9 @@ pub fn validate(
         }
     }
 
-    for component in petgraph::algo::kosaraju_scc(&authority) {
-        let is_cycle = component.len() > 1
-            || component
-                .first()
-                .is_some_and(|&node| authority.contains_edge(node, node));
-        if is_cycle {
-            diagnostics.push(authority_cycle(resolution, &authority, &component));
+    for component in graph::components(&authority) {
+        if component.is_cycle {
+            diagnostics.push(authority_cycle(resolution, &authority, &component.nodes));
         }
     }
 
@@ -401,6 +399,7 @@ fn authority_cycle(
     let mut members: Vec<(RoleId, NodeIndex)> =
         component.iter().map(|&node| (graph[node], node)).collect();
     members.sort_unstable();
+    let in_cycle: HashSet<NodeIndex> = component.iter().copied().collect();
     let name = |id: RoleId| resolution.role(id).map_or("", |role| role.name);
     let Some(&(first, first_node)) = members.first() else {
         return Diagnostic::error(
@@ -421,21 +420,15 @@ fn authority_cycle(
             name(first)
         )
     } else {
-        // Follow "is authored by" from the first role around the cycle.
-        let mut ring = vec![format!("`{}`", name(first))];
-        let mut current = first_node;
-        let mut seen = HashSet::from([first_node]);
-        while let Some(next) = graph
-            .neighbors(current)
-            .filter(|next| component.contains(next) && !seen.contains(next))
-            .min_by_key(|&next| graph[next])
-        {
-            ring.push(format!("`{}`", name(graph[next])));
-            seen.insert(next);
-            current = next;
-        }
+        // Follow "is authored by" from the first role around the cycle (nodes are numbered
+        // like roles, so the smallest node is the smallest role).
+        let walked = graph::walk(first_node, &in_cycle, |current| graph.neighbors(current));
+        let mut ring: Vec<String> = walked
+            .iter()
+            .map(|&node| format!("`{}`", name(graph[node])))
+            .collect();
         let all: Vec<&str> = members.iter().map(|&(id, _)| name(id)).collect();
-        if seen.len() == members.len() {
+        if walked.len() == members.len() {
             ring.push(format!("`{}`", name(first)));
             format!(
                 "authority cycle: {} (each is authored by the next)",
@@ -451,7 +444,7 @@ fn authority_cycle(
     for &(_, node) in &members {
         for edge in graph.edges(node) {
             use petgraph::visit::EdgeRef;
-            if component.contains(&edge.target()) && labelled.insert(*edge.weight()) {
+            if in_cycle.contains(&edge.target()) && labelled.insert(*edge.weight()) {
                 diagnostic = diagnostic.with_secondary(
                     *edge.weight(),
                     format!(
