@@ -2,6 +2,7 @@
 //! and base keeping where it was written.
 
 use crate::source::{FileId, Span, Spanned};
+use crate::syntax::lexer::Keyword;
 
 /// One parsed `.roles` file.
 #[derive(Clone, Debug)]
@@ -54,8 +55,8 @@ pub enum BaseKind {
 impl BaseKind {
     pub fn keyword(self) -> &'static str {
         match self {
-            BaseKind::Copies => "copies",
-            BaseKind::Inherits => "inherits",
+            BaseKind::Copies => Keyword::Copies.as_str(),
+            BaseKind::Inherits => Keyword::Inherits.as_str(),
         }
     }
 }

@@ -457,8 +457,7 @@ fn resolve_in_order(
     let mut ok = true;
     for component in crate::graph::components(graph) {
         if component.is_cycle {
-            let mut members: Vec<usize> =
-                component.nodes.iter().map(|&node| graph[node]).collect();
+            let mut members: Vec<usize> = component.nodes.iter().map(|&node| graph[node]).collect();
             members.sort_unstable();
             let names: Vec<&str> = members
                 .iter()

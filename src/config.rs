@@ -8,11 +8,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::Spanned as YamlSpanned;
 
-use crate::yaml::{parse_yaml, yaml_span};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::lints::{Level, Lint, LINTS};
 use crate::source::{FileId, SourceMap};
 use crate::suggest::did_you_mean;
+use crate::yaml::{parse_yaml, yaml_span};
 
 /// The name of the settings file, looked for in the current directory.
 pub const CONFIG_FILE: &str = "rolec.yaml";

@@ -28,13 +28,10 @@ use crate::diagnostics::Code;
 use crate::names;
 use crate::source::FileId;
 use crate::syntax;
+use crate::syntax::lexer::{self, is_ident_char, lex, starts_with_keyword, Keyword, Kind, Token};
 
 /// Why a text could not be formatted: the first problem, at a byte offset of the text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormatError {
-    pub offset: usize,
-    pub message: String,
-}
+pub type FormatError = lexer::LexError;
 
 /// Formats the text of one `.roles` file. Fails, leaving the text to be reported by the
 /// compiler, when it has a syntax error or a hidden character (`confusing-character`).
@@ -72,134 +69,6 @@ pub fn format_source(text: &str) -> Result<String, FormatError> {
     .statements()
     .map_err(shift)?;
     Ok(render(&tokens, &statements))
-}
-
-// ── Lexing ─────────────────────────────────────────────────────────────────────────────────
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// A run of `[A-Za-z0-9_/]`: a keyword, a bare name or a permission.
-    Word,
-    /// A double-quoted string, escapes included.
-    Str,
-    /// `@` and the `[A-Za-z0-9_]` run after it: an annotation key or a group.
-    At,
-    Plus,
-    Minus,
-    Lt,
-    Gt,
-    LParen,
-    RParen,
-    Comma,
-    /// `#` to the end of the line, without the line end and trailing spaces.
-    Comment,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Token<'t> {
-    kind: Kind,
-    text: &'t str,
-    /// Byte offset in the text after any byte-order mark.
-    start: usize,
-    /// Line breaks between the previous token (or the start of the file) and this one.
-    newlines_before: usize,
-}
-
-fn is_ident_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-/// The tokens of `text`, comments included.
-fn lex(text: &str) -> Result<Vec<Token<'_>>, FormatError> {
-    let mut tokens = Vec::new();
-    let mut newlines = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(start, c)) = chars.peek() {
-        let single = |kind| Some((kind, start + c.len_utf8()));
-        let token = match c {
-            ' ' | '\t' | '\r' | '\n' => {
-                newlines += usize::from(c == '\n');
-                chars.next();
-                continue;
-            }
-            '#' => {
-                let end = text
-                    .get(start..)
-                    .and_then(|rest| rest.find('\n'))
-                    .map_or(text.len(), |index| start + index);
-                Some((Kind::Comment, end))
-            }
-            '"' => Some((Kind::Str, string_end(text, start)?)),
-            '@' => {
-                let rest = text.get(start + 1..).unwrap_or("");
-                let length = rest.find(|c| !is_ident_char(c)).unwrap_or(rest.len());
-                Some((Kind::At, start + 1 + length))
-            }
-            '+' => single(Kind::Plus),
-            '-' => single(Kind::Minus),
-            '<' => single(Kind::Lt),
-            '>' => single(Kind::Gt),
-            '(' => single(Kind::LParen),
-            ')' => single(Kind::RParen),
-            ',' => single(Kind::Comma),
-            c if is_ident_char(c) || c == '/' => {
-                let rest = text.get(start..).unwrap_or("");
-                let length = rest
-                    .find(|c| !is_ident_char(c) && c != '/')
-                    .unwrap_or(rest.len());
-                Some((Kind::Word, start + length))
-            }
-            _ => None,
-        };
-        let Some((kind, end)) = token else {
-            return Err(FormatError {
-                offset: start,
-                message: format!("unexpected character `{c}`"),
-            });
-        };
-        let mut token_text = text.get(start..end).unwrap_or("");
-        if kind == Kind::Comment {
-            token_text = token_text.trim_end_matches([' ', '\t', '\r']);
-        }
-        tokens.push(Token {
-            kind,
-            text: token_text,
-            start,
-            newlines_before: newlines,
-        });
-        newlines = 0;
-        while chars.next_if(|&(index, _)| index < end).is_some() {}
-    }
-    Ok(tokens)
-}
-
-/// Where the quoted string starting at `start` ends (after its closing quote): the grammar's
-/// `"\"" ~ ("\\" ~ !"\n" ~ ANY | !("\"" | "\\" | "\n") ~ ANY)* ~ "\""`.
-fn string_end(text: &str, start: usize) -> Result<usize, FormatError> {
-    let rest = text.get(start + 1..).unwrap_or("");
-    let mut chars = rest.char_indices();
-    while let Some((index, c)) = chars.next() {
-        match c {
-            '"' => return Ok(start + 1 + index + 1),
-            '\n' => break,
-            '\\' => match chars.next() {
-                Some((_, '\n')) | None => break,
-                Some(_) => {}
-            },
-            _ => {}
-        }
-    }
-    Err(FormatError {
-        offset: start,
-        message: "unterminated string".into(),
-    })
-}
-
-/// The grammar's `keyword`: a keyword followed by a character that is not `[A-Za-z0-9_]`.
-fn starts_with_keyword(word: &str) -> bool {
-    let end = word.find(|c| !is_ident_char(c)).unwrap_or(word.len());
-    word.get(..end)
-        .is_some_and(|prefix| names::KEYWORDS.contains(&prefix))
 }
 
 // ── Parsing ────────────────────────────────────────────────────────────────────────────────
@@ -319,10 +188,11 @@ impl Parser<'_, '_> {
     fn statements(mut self) -> Result<Vec<Statement>, FormatError> {
         let mut statements = Vec::new();
         while let Some((_, token)) = self.peek() {
-            let statement = match (token.kind, token.text) {
-                (Kind::Word, "author") => self.author()?,
-                (Kind::Word, "assert") => self.assertion()?,
-                (Kind::Word, "role") | (Kind::At, _) => self.role_def()?,
+            let keyword = Keyword::from_word(token.text).filter(|_| token.kind == Kind::Word);
+            let statement = match (token.kind, keyword) {
+                (_, Some(Keyword::Author)) => self.author()?,
+                (_, Some(Keyword::Assert)) => self.assertion()?,
+                (_, Some(Keyword::Role)) | (Kind::At, _) => self.role_def()?,
                 _ => return Err(self.error("a statement")),
             };
             statements.push(statement);
@@ -349,17 +219,17 @@ impl Parser<'_, '_> {
         placements: &mut Vec<Placement>,
         sep: Sep,
         comment_indent: usize,
-        keyword: &str,
+        keyword: Keyword,
     ) -> bool {
         self.take(placements, sep, comment_indent, |token| {
-            token.kind == Kind::Word && token.text == keyword
+            token.kind == Kind::Word && token.text == keyword.as_str()
         })
     }
 
     /// `author NAME`.
     fn author(&mut self) -> Result<Statement, FormatError> {
         let mut placements = Vec::new();
-        self.keyword(&mut placements, Sep::Line(0), 0, "author");
+        self.keyword(&mut placements, Sep::Line(0), 0, Keyword::Author);
         self.role_name(&mut placements, Sep::Space)?;
         Ok(Statement {
             kind: StatementKind::Author,
@@ -371,10 +241,10 @@ impl Parser<'_, '_> {
     /// `assert NAME can|cannot p...`.
     fn assertion(&mut self) -> Result<Statement, FormatError> {
         let mut placements = Vec::new();
-        self.keyword(&mut placements, Sep::Line(0), 0, "assert");
+        self.keyword(&mut placements, Sep::Line(0), 0, Keyword::Assert);
         self.role_name(&mut placements, Sep::Space)?;
-        if !self.keyword(&mut placements, Sep::Space, INDENT, "cannot")
-            && !self.keyword(&mut placements, Sep::Space, INDENT, "can")
+        if !self.keyword(&mut placements, Sep::Space, INDENT, Keyword::Cannot)
+            && !self.keyword(&mut placements, Sep::Space, INDENT, Keyword::Can)
         {
             return Err(self.error("`can` or `cannot`"));
         }
@@ -410,13 +280,13 @@ impl Parser<'_, '_> {
                 t.kind == Kind::RParen
             })?;
         }
-        if !self.keyword(&mut placements, Sep::Line(0), 0, "role") {
+        if !self.keyword(&mut placements, Sep::Line(0), 0, Keyword::Role) {
             return Err(self.error("`role`"));
         }
         self.role_name(&mut placements, Sep::Space)?;
-        if self.keyword(&mut placements, Sep::Space, INDENT, "copies") {
+        if self.keyword(&mut placements, Sep::Space, INDENT, Keyword::Copies) {
             self.role_name(&mut placements, Sep::Space)?;
-        } else if self.keyword(&mut placements, Sep::Space, INDENT, "inherits") {
+        } else if self.keyword(&mut placements, Sep::Space, INDENT, Keyword::Inherits) {
             self.role_name(&mut placements, Sep::Space)?;
             while self.take(&mut placements, Sep::Tight, INDENT, |t| {
                 t.kind == Kind::Comma

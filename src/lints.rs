@@ -124,13 +124,6 @@ impl Default for LintLevels {
 }
 
 impl LintLevels {
-    /// Every lint allowed: for code that must not report lints.
-    pub fn all_allowed() -> LintLevels {
-        LintLevels {
-            levels: [Level::Allow; LINTS.len()],
-        }
-    }
-
     pub fn set(&mut self, lint: Lint, level: Level) {
         self.levels[lint as usize] = level;
     }
@@ -170,7 +163,6 @@ pub fn text_table() -> String {
     table
 }
 
-
 // ── The checks ─────────────────────────────────────────────────────────────────────────────
 
 /// A lint diagnostic at the level the run gives it, or `None` when it is allowed.
@@ -206,7 +198,6 @@ pub struct RoleLints<'l> {
 static ALL_ALLOWED: LintLevels = LintLevels {
     levels: [Level::Allow; LINTS.len()],
 };
-
 
 impl<'l> RoleLints<'l> {
     pub fn new(levels: &'l LintLevels) -> RoleLints<'l> {
@@ -357,10 +348,11 @@ impl<'l> RoleLints<'l> {
                     )
                 })
                 .map(|d| {
-                    d.with_label("same permissions as its base").with_help(format!(
-                        "use `{}` itself, or add the edits that make this role different",
-                        reference.value
-                    ))
+                    d.with_label("same permissions as its base")
+                        .with_help(format!(
+                            "use `{}` itself, or add the edits that make this role different",
+                            reference.value
+                        ))
                 }),
             );
         }
@@ -454,7 +446,6 @@ fn describe_targets(catalog: &Catalog, edit: &Edit, targets: &PermSet) -> String
         EditTarget::Permission(_) => join_names(&catalog.permission_names(targets)),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -4,11 +4,6 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::confusable_detection::skeleton;
 
-/// The keywords of the language; a bare role name cannot be one.
-pub const KEYWORDS: &[&str] = &[
-    "author", "role", "copies", "inherits", "assert", "can", "cannot",
-];
-
 /// Longest name (role, permission or group, bare or quoted), in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 

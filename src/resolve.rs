@@ -608,7 +608,15 @@ fn resolve_role(
         let targets = members_of(catalog, edit_members);
         match edit.sign {
             Sign::Add => {
-                lints.added(catalog, &def.name.value, index, edit, &targets, &set, diagnostics);
+                lints.added(
+                    catalog,
+                    &def.name.value,
+                    index,
+                    edit,
+                    &targets,
+                    &set,
+                    diagnostics,
+                );
                 set.union_with(&targets);
             }
             Sign::Remove => {
@@ -634,10 +642,9 @@ fn resolve_role(
         }
     }
     let copied = match (&def.base, base_ids.first()) {
-        (Some(base), Some(&base_id)) if !inherits => base
-            .roles
-            .first()
-            .zip(resolution.permissions(base_id)),
+        (Some(base), Some(&base_id)) if !inherits => {
+            base.roles.first().zip(resolution.permissions(base_id))
+        }
         _ => None,
     };
     lints.finish_role(def, &set, copied, diagnostics);

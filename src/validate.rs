@@ -7,7 +7,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::graph;
 
-use crate::ast::{Assertion, AuthorStatement, Expectation, PolicyFile, RoleDef, Statement};
+use crate::ast::{
+    Assertion, AuthorStatement, BaseKind, Expectation, PolicyFile, RoleDef, Statement,
+};
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
 use crate::permset::PermSet;
@@ -355,11 +357,11 @@ fn check_escalation(
                 ),
             ),
             Some(Origin::Base(reference)) => {
-                let kind = def
+                let inherits = def
                     .base
                     .as_ref()
-                    .map_or("copies", |base| base.kind.keyword());
-                if kind == "copies" {
+                    .is_some_and(|base| base.kind == BaseKind::Inherits);
+                if !inherits {
                     (
                         format!("copied from `{}`", reference.value),
                         format!("remove them with `< {} >`, or copy a role within `{author}`'s permissions", removal.join(" ")),

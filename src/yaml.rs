@@ -76,4 +76,3 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
         Box::new(Diagnostic::error(code, span, message))
     })
 }
-

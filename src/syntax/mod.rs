@@ -1,75 +1,30 @@
-//! Parsing: the pest grammar of `grammar/roles.pest`, syntax errors in a user's words, and
-//! hand-written lowering (one function per rule) into the spanned AST of [`crate::ast`].
+//! Parsing: the pest grammar of `grammar/roles.pest`, syntax errors in a user's words
+//! ([`errors`]), and hand-written lowering, one function per rule, into the spanned AST of
+//! [`crate::ast`] ([`lower`]). The tokens and keywords of the language are listed once, in
+//! [`lexer`], which the formatter reads files with.
 //!
 //! Files are parsed one statement at a time: after a syntax error the parser skips to the
 //! next line that starts a statement, so one mistake does not hide the rest of the file.
 
-use pest::error::{ErrorVariant, InputLocation};
+mod errors;
+pub mod lexer;
+mod lower;
+
+use pest::error::InputLocation;
 use pest::iterators::Pair;
 use pest::Parser;
 
-use crate::ast::{
-    Annotation, Assertion, AuthorStatement, Base, BaseKind, Edit, EditTarget, Expectation,
-    PolicyFile, RoleDef, Sign, Statement,
-};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::names;
-use crate::source::{FileId, Span, Spanned};
+use crate::ast::{PolicyFile, Statement};
+use crate::diagnostics::Diagnostic;
+use crate::source::FileId;
+
+use errors::syntax_error;
+use lexer::Keyword;
+use lower::Lowering;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/roles.pest"]
 struct RolesParser;
-
-/// What a user calls each rule in "expected ..." messages. Exhaustive: a new rule must be
-/// named here before the crate compiles.
-fn display_name(rule: Rule) -> &'static str {
-    match rule {
-        Rule::EOI => "end of file",
-        Rule::file | Rule::next_statement => "a statement",
-        Rule::author | Rule::kw_author => "`author`",
-        Rule::role_def | Rule::kw_role => "`role`",
-        Rule::assertion | Rule::kw_assert => "`assert`",
-        Rule::annotation | Rule::annotation_key => "an annotation (`@doc(\"...\")`)",
-        Rule::copies_base | Rule::kw_copies => "`copies`",
-        Rule::inherits_base | Rule::kw_inherits => "`inherits`",
-        Rule::edits | Rule::lt => "`<`",
-        Rule::gt => "`>`",
-        Rule::edit | Rule::sign => "an edit (`+permission`, `-permission`, `+@group`)",
-        Rule::group_ref => "`@group`",
-        Rule::permission => "a permission",
-        Rule::role_name | Rule::bare_name | Rule::quoted_name => "a role name",
-        Rule::keyword => "a keyword",
-        Rule::string => "a quoted string",
-        Rule::kw_can => "`can`",
-        Rule::kw_cannot => "`cannot`",
-        Rule::lparen => "`(`",
-        Rule::rparen => "`)`",
-        Rule::comma => "`,`",
-        Rule::statement | Rule::statement_start => "a statement",
-        Rule::base => "`copies` or `inherits`",
-        Rule::WHITESPACE => "a space or comment",
-        Rule::ident_char => "a character",
-    }
-}
-
-/// The rules of a role name (`role_name` itself is silent: its two forms are the tokens).
-fn is_role_name(rule: Rule) -> bool {
-    matches!(rule, Rule::quoted_name | Rule::bare_name)
-}
-
-/// Rules that begin a statement; listed together as "a new statement" when they are
-/// expected beside other tokens.
-fn starts_statement(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::kw_author
-            | Rule::kw_role
-            | Rule::kw_assert
-            | Rule::annotation
-            | Rule::annotation_key
-            | Rule::EOI
-    )
-}
 
 /// Parses and lowers one file. Returns every statement that parsed, and the diagnostics.
 pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
@@ -329,23 +284,19 @@ enum LineStart {
 /// is a group of the edit or assertion before it (`+` and `@group` may stand on two lines).
 fn line_start_kind(token: &str) -> Option<LineStart> {
     if let Some(key) = token.strip_prefix('@') {
-        let after_key = key.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        let after_key = key.trim_start_matches(lexer::is_ident_char);
         return after_key
             .trim_start_matches([' ', '\t'])
             .starts_with('(')
             .then_some(LineStart::Annotation);
     }
-    let keyword = |keyword: &str| {
-        token.strip_prefix(keyword).is_some_and(|after| {
-            !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        })
-    };
-    if keyword("role") {
-        Some(LineStart::Role)
-    } else if keyword("author") || keyword("assert") {
-        Some(LineStart::Other)
-    } else {
-        None
+    let word_end = token
+        .find(|c: char| !lexer::is_ident_char(c))
+        .unwrap_or(token.len());
+    match token.get(..word_end).and_then(Keyword::from_word) {
+        Some(Keyword::Role) => Some(LineStart::Role),
+        Some(keyword) if keyword.starts_statement() => Some(LineStart::Other),
+        _ => None,
     }
 }
 
@@ -412,363 +363,6 @@ impl LineIndex {
             .statement_starts
             .partition_point(|&(token, _)| token < from);
         self.statement_starts.get(index).map(|&(token, _)| token)
-    }
-}
-
-fn syntax_error(
-    file: FileId,
-    text: &str,
-    lines: &LineIndex,
-    offset: usize,
-    variant: &ErrorVariant<Rule>,
-) -> Diagnostic {
-    let expected = match variant {
-        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
-    let found = describe_found(text, offset);
-    let end = offset + found.1;
-    let message = if expected.is_empty() {
-        format!("unexpected {}", found.0)
-    } else {
-        format!("expected {expected}, found {}", found.0)
-    };
-    let help = syntax_help(text, lines.line_start(offset), offset);
-    Diagnostic::error(Code::Syntax, Span::new(file, offset, end), message)
-        .with_label(format!(
-            "expected {}",
-            if expected.is_empty() {
-                "something else"
-            } else {
-                &expected
-            }
-        ))
-        .with_help_opt(help)
-}
-
-fn describe_expected(positives: &[Rule]) -> String {
-    let has_other = positives.iter().any(|&rule| !starts_statement(rule));
-    let mut names: Vec<&str> = Vec::new();
-    let mut statement_named = false;
-    for &rule in positives {
-        let name = if has_other && starts_statement(rule) {
-            if statement_named {
-                continue;
-            }
-            statement_named = true;
-            "a new statement"
-        } else {
-            display_name(rule)
-        };
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    if let Some(index) = names.iter().position(|&name| name == "a new statement") {
-        let name = names.remove(index);
-        names.push(name);
-    }
-    match names.split_last() {
-        None => String::new(),
-        Some((last, [])) => (*last).to_string(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-/// What stands at `offset`, for "found ...": a word, a character, or end of file; and its
-/// length in bytes.
-fn describe_found(text: &str, offset: usize) -> (String, usize) {
-    let rest = text.get(offset..).unwrap_or("");
-    let Some(first) = rest.chars().next() else {
-        return ("end of file".into(), 0);
-    };
-    if first == '\n' || first == '\r' {
-        return ("end of line".into(), 0);
-    }
-    let word: String = if first.is_alphanumeric() || first == '_' {
-        rest.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '/')
-            .take(40)
-            .collect()
-    } else {
-        first.to_string()
-    };
-    if first == '"' && !rest_of_line(rest).get(1..).unwrap_or("").contains('"') {
-        return ("an unterminated string".into(), first.len_utf8());
-    }
-    let shown = if word.chars().all(|c| !c.is_control()) {
-        format!("`{word}`")
-    } else {
-        names::describe_char(first)
-    };
-    (shown, word.len())
-}
-
-/// How far around an error the help looks, in bytes: enough for any real line, and a bound
-/// that keeps a multi-megabyte line cheap.
-const HELP_WINDOW: usize = 1000;
-
-/// The text from `rest`'s start to the end of its line, at most [`HELP_WINDOW`] bytes.
-fn rest_of_line(rest: &str) -> &str {
-    let window = rest
-        .get(..crate::source::floor_char_boundary(rest, HELP_WINDOW))
-        .unwrap_or("");
-    window.split('\n').next().unwrap_or("")
-}
-
-/// Targeted help for common mistakes at `offset`, whose line starts at `line_start`.
-fn syntax_help(text: &str, line_start: usize, offset: usize) -> Option<String> {
-    let rest = text.get(offset..).unwrap_or("");
-    let window_start = line_start.max(offset.saturating_sub(HELP_WINDOW));
-    let window_start = (window_start..=offset)
-        .find(|&index| text.is_char_boundary(index))
-        .unwrap_or(offset);
-    let line_before = text.get(window_start..offset).unwrap_or("");
-    let next_word: String = rest
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .take(40)
-        .collect();
-    if names::KEYWORDS.contains(&next_word.as_str())
-        && (line_before.trim_end().ends_with("role")
-            || line_before.trim_end().ends_with("copies")
-            || line_before.trim_end().ends_with("inherits")
-            || line_before.trim_end().ends_with("author")
-            || line_before.trim_end().ends_with("assert"))
-    {
-        return Some(format!(
-            "`{next_word}` is a keyword; quote it to use it as a role name: `\"{next_word}\"`"
-        ));
-    }
-    if rest.starts_with('"') && !rest_of_line(rest).get(1..).unwrap_or("").contains('"') {
-        return Some("a quoted name ends on the line it starts: add the closing `\"`".into());
-    }
-    if line_before.contains('<')
-        && !line_before.contains('>')
-        && rest.starts_with(|c: char| c.is_ascii_alphabetic())
-    {
-        return Some("edits start with `+` (add) or `-` (remove): `+crm -webhooks`".into());
-    }
-    None
-}
-
-/// Lowering from pest pairs to the AST: one method per rule.
-struct Lowering<'d> {
-    file: FileId,
-    /// Byte offset of the parsed slice in the whole file.
-    base: usize,
-    diagnostics: &'d mut Vec<Diagnostic>,
-}
-
-impl Lowering<'_> {
-    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let span = pair.as_span();
-        Span::new(self.file, self.base + span.start(), self.base + span.end())
-    }
-
-    fn statement(mut self, pair: Pair<'_, Rule>) -> Statement {
-        match pair.as_rule() {
-            Rule::author => Statement::Author(self.author(pair)),
-            Rule::assertion => Statement::Assert(self.assertion(pair)),
-            _ => Statement::Role(self.role_def(pair)),
-        }
-    }
-
-    fn author(&mut self, pair: Pair<'_, Rule>) -> AuthorStatement {
-        let span = self.span(&pair);
-        let name = pair
-            .into_inner()
-            .find(|p| is_role_name(p.as_rule()))
-            .map(|p| self.role_name(p))
-            .unwrap_or_else(|| Spanned {
-                value: String::new(),
-                span,
-            });
-        AuthorStatement { name, span }
-    }
-
-    fn role_def(&mut self, pair: Pair<'_, Rule>) -> RoleDef {
-        let span = self.span(&pair);
-        let mut role = RoleDef {
-            annotations: Vec::new(),
-            keyword: span,
-            name: Spanned {
-                value: String::new(),
-                span,
-            },
-            key: String::new(),
-            base: None,
-            edits: Vec::new(),
-        };
-        for inner in pair.into_inner() {
-            match inner.as_rule() {
-                Rule::annotation => role.annotations.push(self.annotation(inner)),
-                Rule::kw_role => role.keyword = self.span(&inner),
-                Rule::quoted_name | Rule::bare_name => role.name = self.role_name(inner),
-                Rule::copies_base | Rule::inherits_base => role.base = Some(self.base(inner)),
-                Rule::edits => role.edits = self.edits(inner),
-                _ => {}
-            }
-        }
-        role.key = names::collision_key(&role.name.value);
-        role
-    }
-
-    fn annotation(&mut self, pair: Pair<'_, Rule>) -> Annotation {
-        let mut key = Spanned {
-            value: String::new(),
-            span: self.span(&pair),
-        };
-        let mut value = String::new();
-        for inner in pair.into_inner() {
-            match inner.as_rule() {
-                Rule::annotation_key => {
-                    key = Spanned {
-                        value: inner.as_str().trim_start_matches('@').to_string(),
-                        span: self.span(&inner),
-                    };
-                }
-                Rule::string => value = self.string(&inner),
-                _ => {}
-            }
-        }
-        Annotation { key, value }
-    }
-
-    fn base(&mut self, pair: Pair<'_, Rule>) -> Base {
-        let kind = if pair.as_rule() == Rule::copies_base {
-            BaseKind::Copies
-        } else {
-            BaseKind::Inherits
-        };
-        let roles = pair
-            .into_inner()
-            .filter(|p| is_role_name(p.as_rule()))
-            .map(|p| self.role_name(p))
-            .collect();
-        Base { kind, roles }
-    }
-
-    fn edits(&mut self, pair: Pair<'_, Rule>) -> Vec<Edit> {
-        pair.into_inner()
-            .filter(|p| p.as_rule() == Rule::edit)
-            .map(|p| self.edit(p))
-            .collect()
-    }
-
-    fn edit(&mut self, pair: Pair<'_, Rule>) -> Edit {
-        let span = self.span(&pair);
-        let mut edit = Edit {
-            sign: if pair.as_str().starts_with('-') {
-                Sign::Remove
-            } else {
-                Sign::Add
-            },
-            target: EditTarget::Permission(String::new()),
-            span,
-            target_span: span,
-        };
-        for inner in pair.into_inner() {
-            match inner.as_rule() {
-                Rule::group_ref => {
-                    edit.target =
-                        EditTarget::Group(inner.as_str().trim_start_matches('@').to_string());
-                    edit.target_span = self.span(&inner);
-                }
-                Rule::permission => {
-                    edit.target = EditTarget::Permission(inner.as_str().to_string());
-                    edit.target_span = self.span(&inner);
-                }
-                _ => {}
-            }
-        }
-        edit
-    }
-
-    fn assertion(&mut self, pair: Pair<'_, Rule>) -> Assertion {
-        let span = self.span(&pair);
-        let mut assertion = Assertion {
-            role: Spanned {
-                value: String::new(),
-                span,
-            },
-            expectation: Expectation::Can,
-            permissions: Vec::new(),
-            span,
-        };
-        for inner in pair.into_inner() {
-            match inner.as_rule() {
-                Rule::quoted_name | Rule::bare_name => assertion.role = self.role_name(inner),
-                Rule::kw_cannot => assertion.expectation = Expectation::Cannot,
-                Rule::permission => assertion.permissions.push(Spanned {
-                    value: inner.as_str().to_string(),
-                    span: self.span(&inner),
-                }),
-                _ => {}
-            }
-        }
-        assertion
-    }
-
-    /// A bare or quoted role name, unescaped; a name that breaks the rules of names (a
-    /// bare one can only be too long) is reported (`invalid-name`) and kept, so that later
-    /// stages do not report it again.
-    fn role_name(&mut self, inner: Pair<'_, Rule>) -> Spanned<String> {
-        let span = self.span(&inner);
-        let value = if inner.as_rule() == Rule::bare_name {
-            inner.as_str().to_string()
-        } else {
-            self.string(&inner)
-        };
-        if let Err(problem) = names::check_role_name(&value) {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidName,
-                    span,
-                    format!("invalid role name: {}", problem.problem),
-                )
-                .with_label("invalid name")
-                .with_help(problem.fix),
-            );
-        }
-        Spanned { value, span }
-    }
-
-    /// The text of a quoted string; escapes other than `\"` and `\\` are `invalid-name`
-    /// errors (the two places strings appear are names and annotation values).
-    fn string(&mut self, pair: &Pair<'_, Rule>) -> String {
-        let raw = pair.as_str();
-        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        if !inner.contains('\\') {
-            return inner.to_string();
-        }
-        let mut value = String::with_capacity(inner.len());
-        let mut chars = inner.char_indices();
-        while let Some((index, c)) = chars.next() {
-            if c != '\\' {
-                value.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some((_, escaped @ ('"' | '\\'))) => value.push(escaped),
-                Some((_, other)) => {
-                    let start = self.span(pair).start + 1 + index;
-                    let end = start + 1 + other.len_utf8();
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::InvalidName,
-                            Span::new(self.file, start, end),
-                            format!("unknown escape `\\{other}`"),
-                        )
-                        .with_label("not `\\\"` or `\\\\`")
-                        .with_help("the only escapes are `\\\"` and `\\\\`"),
-                    );
-                    value.push(other);
-                }
-                None => value.push('\\'),
-            }
-        }
-        value
     }
 }
 
