@@ -4,131 +4,63 @@
 use crate::lints::Lint;
 use crate::source::Span;
 
-/// A stable error code. Its text (see [`Code::as_str`]) is part of the contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Code {
-    Syntax,
-    InvalidName,
-    ConfusingCharacter,
-    UnknownPermission,
-    UnknownGroup,
-    UnknownRole,
-    DuplicateRole,
-    BuiltinRedefined,
-    Cycle,
-    RevokesInherited,
-    DuplicateAnnotation,
-    MissingAuthor,
-    MisplacedAuthor,
-    AuthorCannotManageRoles,
-    Escalation,
-    AuthorityCycle,
-    AuthorAboveCeiling,
-    AssertionFailed,
-    InvalidCatalog,
-    /// `rolec.yaml` is not valid; the command cannot run (exit 2).
-    InvalidConfig,
-    /// The command cannot run (exit 2): a bad flag or value, an unreadable path, an output
-    /// that cannot be written. Such a diagnostic has no span.
-    InvalidInvocation,
-    /// A lint of section 2.3.
-    Lint(Lint),
+/// Declares the error codes once: the [`Code`] enum, its names ([`Code::as_str`]) and the
+/// [`ERROR_CODES`] table of summaries, in the order of the contract. The lints are declared
+/// in [`crate::lints::LINTS`]; [`registry`] lists both.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal: $summary:literal,)*) => {
+        /// A stable code. Its text (see [`Code::as_str`]) is part of the contract.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+            /// A lint of section 2.3.
+            Lint(Lint),
+        }
+
+        /// Every error code with its one-line summary, in the order of the contract.
+        pub const ERROR_CODES: &[(Code, &str)] = &[$((Code::$variant, $summary),)*];
+
+        impl Code {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                    Code::Lint(lint) => lint.name(),
+                }
+            }
+        }
+    };
 }
 
-/// Every error code with its one-line summary, in the order of the contract.
-pub const ERROR_CODES: &[(Code, &str)] = &[
-    (Code::Syntax, "the text does not follow the grammar"),
-    (Code::InvalidName, "a role name breaks the naming rules"),
-    (
-        Code::ConfusingCharacter,
+error_codes! {
+    Syntax = "syntax": "the text does not follow the grammar",
+    InvalidName = "invalid-name": "a role name breaks the naming rules",
+    ConfusingCharacter = "confusing-character":
         "a bidirectional control, an invisible character, or a line break other than LF/CRLF",
-    ),
-    (
-        Code::UnknownPermission,
-        "a permission that the catalog does not declare",
-    ),
-    (
-        Code::UnknownGroup,
-        "a group that the catalog does not declare",
-    ),
-    (
-        Code::UnknownRole,
-        "a reference to a role that no file and no built-in defines",
-    ),
-    (Code::DuplicateRole, "two definitions of colliding names"),
-    (
-        Code::BuiltinRedefined,
+    UnknownPermission = "unknown-permission": "a permission that the catalog does not declare",
+    UnknownGroup = "unknown-group": "a group that the catalog does not declare",
+    UnknownRole = "unknown-role": "a reference to a role that no file and no built-in defines",
+    DuplicateRole = "duplicate-role": "two definitions of colliding names",
+    BuiltinRedefined = "builtin-redefined":
         "a file defines a role whose name collides with a built-in",
-    ),
-    (Code::Cycle, "`copies` / `inherits` form a cycle"),
-    (
-        Code::RevokesInherited,
+    Cycle = "cycle": "`copies` / `inherits` form a cycle",
+    RevokesInherited = "revokes-inherited":
         "an edit removes a permission that an `inherits` parent holds",
-    ),
-    (
-        Code::DuplicateAnnotation,
-        "the same annotation key twice on one role",
-    ),
-    (
-        Code::MissingAuthor,
-        "a file defines roles and no author is known for it",
-    ),
-    (
-        Code::MisplacedAuthor,
-        "a second `author` statement, or one after a role",
-    ),
-    (
-        Code::AuthorCannotManageRoles,
+    DuplicateAnnotation = "duplicate-annotation": "the same annotation key twice on one role",
+    MissingAuthor = "missing-author": "a file defines roles and no author is known for it",
+    MisplacedAuthor = "misplaced-author": "a second `author` statement, or one after a role",
+    AuthorCannotManageRoles = "author-cannot-manage-roles":
         "the author lacks the role-management permission",
-    ),
-    (
-        Code::Escalation,
-        "a role holds permissions its author lacks",
-    ),
-    (
-        Code::AuthorityCycle,
-        "authorship does not reach a built-in without a cycle",
-    ),
-    (
-        Code::AuthorAboveCeiling,
-        "the author holds permissions the ceiling lacks",
-    ),
-    (Code::AssertionFailed, "an `assert` does not hold"),
-    (Code::InvalidCatalog, "the catalog is not valid"),
-    (Code::InvalidConfig, "`rolec.yaml` is not valid"),
-    (
-        Code::InvalidInvocation,
+    Escalation = "escalation": "a role holds permissions its author lacks",
+    AuthorityCycle = "authority-cycle": "authorship does not reach a built-in without a cycle",
+    AuthorAboveCeiling = "author-above-ceiling": "the author holds permissions the ceiling lacks",
+    AssertionFailed = "assertion-failed": "an `assert` does not hold",
+    InvalidCatalog = "invalid-catalog": "the catalog is not valid",
+    /// `rolec.yaml` is not valid; the command cannot run (exit 2).
+    InvalidConfig = "invalid-config": "`rolec.yaml` is not valid",
+    /// The command cannot run (exit 2): a bad flag or value, an unreadable path, an output
+    /// that cannot be written. Such a diagnostic has no span.
+    InvalidInvocation = "invalid-invocation":
         "the command cannot run: a bad flag or value, an unknown role given to a flag, an unreadable path",
-    ),
-];
-
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Syntax => "syntax",
-            Code::InvalidName => "invalid-name",
-            Code::ConfusingCharacter => "confusing-character",
-            Code::UnknownPermission => "unknown-permission",
-            Code::UnknownGroup => "unknown-group",
-            Code::UnknownRole => "unknown-role",
-            Code::DuplicateRole => "duplicate-role",
-            Code::BuiltinRedefined => "builtin-redefined",
-            Code::Cycle => "cycle",
-            Code::RevokesInherited => "revokes-inherited",
-            Code::DuplicateAnnotation => "duplicate-annotation",
-            Code::MissingAuthor => "missing-author",
-            Code::MisplacedAuthor => "misplaced-author",
-            Code::AuthorCannotManageRoles => "author-cannot-manage-roles",
-            Code::Escalation => "escalation",
-            Code::AuthorityCycle => "authority-cycle",
-            Code::AuthorAboveCeiling => "author-above-ceiling",
-            Code::AssertionFailed => "assertion-failed",
-            Code::InvalidCatalog => "invalid-catalog",
-            Code::InvalidConfig => "invalid-config",
-            Code::InvalidInvocation => "invalid-invocation",
-            Code::Lint(lint) => lint.name(),
-        }
-    }
 }
 
 /// How serious a diagnostic is. Errors fail the run; warnings do not (unless denied).
@@ -245,32 +177,57 @@ pub fn explain(code: &str) -> Option<&'static str> {
     rest.get(..end).map(str::trim_end)
 }
 
-/// The one-line summary of an error code or lint.
-pub fn summary(code: &str) -> Option<&'static str> {
-    ERROR_CODES
-        .iter()
-        .find(|(c, _)| c.as_str() == code)
-        .map(|(_, summary)| *summary)
-        .or_else(|| crate::lints::Lint::from_name(code).map(|lint| lint.info().summary))
+/// One entry of the registry of codes: an error code or a lint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeEntry {
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// A lint's default level; `None` for an error code, which is always an error.
+    pub default_level: Option<crate::lints::Level>,
 }
 
-/// Where a code's documentation is published: the section of `docs/diagnostics.md` in the
-/// source repository (Cargo.toml's `repository`), at the tag of this version, so a link
-/// always describes the rules of the binary that printed it.
-pub fn docs_url(code: &str) -> String {
-    format!(
-        "{}/blob/v{}/docs/diagnostics.md#{code}",
-        env!("CARGO_PKG_REPOSITORY"),
-        env!("CARGO_PKG_VERSION")
-    )
+impl CodeEntry {
+    /// The section of `docs/diagnostics.md` about this code: what it means, an example, how
+    /// to fix it (`rolec explain`, SARIF rules' help).
+    pub fn explanation(&self) -> Option<&'static str> {
+        explain(self.name)
+    }
 }
 
-/// Every code a diagnostic can carry: the error codes, then the lint names.
+/// Every code a diagnostic can carry, the error codes then the lints: the one list that
+/// `rolec explain`, `rolec lints`, the SARIF rules and the tests of `docs/diagnostics.md`
+/// read.
+pub fn registry() -> impl Iterator<Item = CodeEntry> {
+    let errors = ERROR_CODES.iter().map(|&(code, summary)| CodeEntry {
+        name: code.as_str(),
+        summary,
+        default_level: None,
+    });
+    let lints = crate::lints::LINTS.iter().map(|info| CodeEntry {
+        name: info.name,
+        summary: info.summary,
+        default_level: Some(info.default),
+    });
+    errors.chain(lints)
+}
+
+/// The registry's entry for `code` (an error code or a lint name).
+pub fn lookup(code: &str) -> Option<CodeEntry> {
+    registry().find(|entry| entry.name == code)
+}
+
+/// Every code's name, in the order of [`registry`].
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
-    ERROR_CODES
-        .iter()
-        .map(|(code, _)| code.as_str())
-        .chain(crate::lints::LINTS.iter().map(|info| info.name))
+    registry().map(|entry| entry.name)
+}
+
+/// Where a code's documentation is published, when the build was told (the environment
+/// variable `ROLEC_DOCS_URL` at compile time, the address of `docs/diagnostics.md`): rolec
+/// links only to a page that exists, and the text itself travels with each SARIF rule.
+pub fn docs_url(code: &str) -> Option<String> {
+    option_env!("ROLEC_DOCS_URL")
+        .filter(|base| !base.is_empty())
+        .map(|base| format!("{base}#{code}"))
 }
 
 #[cfg(test)]

@@ -305,26 +305,23 @@ fn locate<'a>(sources: &'a SourceMap, diagnostic: &Diagnostic) -> Option<Located
 pub fn sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     use serde_json::json;
     let codes: Vec<&'static str> = crate::diagnostics::all_codes().collect();
-    let rules: Vec<serde_json::Value> = codes
-        .iter()
-        .map(|&code| {
-            let summary = crate::diagnostics::summary(code).unwrap_or(code);
-            let level = match crate::lints::Lint::from_name(code) {
-                Some(lint) => match lint.info().default {
-                    crate::lints::Level::Allow => "none",
-                    crate::lints::Level::Warn => "warning",
-                    crate::lints::Level::Deny => "error",
-                },
-                None => "error",
+    let rules: Vec<serde_json::Value> = crate::diagnostics::registry()
+        .map(|entry| {
+            let level = match entry.default_level {
+                Some(crate::lints::Level::Allow) => "none",
+                Some(crate::lints::Level::Warn) => "warning",
+                Some(crate::lints::Level::Deny) | None => "error",
             };
             let mut rule = json!({
-                "id": code,
-                "shortDescription": {"text": summary},
-                "helpUri": crate::diagnostics::docs_url(code),
+                "id": entry.name,
+                "shortDescription": {"text": entry.summary},
                 "defaultConfiguration": {"level": level},
             });
-            if let Some(section) = crate::diagnostics::explain(code) {
+            if let Some(section) = entry.explanation() {
                 rule["help"] = json!({"text": section, "markdown": section});
+            }
+            if let Some(url) = crate::diagnostics::docs_url(entry.name) {
+                rule["helpUri"] = json!(url);
             }
             rule
         })

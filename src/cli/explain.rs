@@ -3,12 +3,12 @@
 
 use super::output::print_stdout;
 use super::{usage_error, EXIT_OK};
-use crate::diagnostics::{all_codes, explain};
+use crate::diagnostics::{all_codes, lookup};
 use crate::lints;
 use crate::suggest::did_you_mean;
 
 pub(super) fn run(code: &str) -> u8 {
-    match explain(code) {
+    match lookup(code).and_then(|entry| entry.explanation()) {
         Some(section) => {
             // A closed pipe ends the text quietly; nothing else can fail that matters here.
             let _ = print_stdout(format!("{section}\n").as_bytes());
