@@ -18,6 +18,7 @@ pub mod fmt;
 pub mod graph;
 pub mod lints;
 pub mod names;
+pub mod parallel;
 pub mod permset;
 pub mod report;
 pub mod resolve;
