@@ -7,6 +7,13 @@
 //!
 //! Run with `cargo bench --bench pipeline`; end-to-end timings of the release binary are
 //! taken by `scripts/bench.sh`.
+// A test or tool, not the compiler: a failed unwrap or index here is a failed run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "../examples/gen/policy.rs"]
 mod policy;

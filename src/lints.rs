@@ -10,14 +10,49 @@ use crate::diagnostics::{join_names, Code, Diagnostic, Severity};
 use crate::permset::{PermSet, PermissionId};
 use crate::source::{Span, Spanned};
 
-/// A lint of section 2.3.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lint {
-    IneffectiveRevoke,
-    OverriddenEdit,
-    RedundantGrant,
-    EmptyRole,
-    SameAsBase,
+/// Declares the lints once: the [`Lint`] enum, the [`LINTS`] table (name, default level,
+/// summary) and [`Lint::info`], in the order of the contract.
+macro_rules! lints {
+    ($($variant:ident = $name:literal: $default:ident, $summary:literal,)*) => {
+        /// A lint of section 2.3.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Lint {
+            $($variant,)*
+        }
+
+        /// Every lint, in the order of the contract.
+        pub const LINTS: &[LintInfo] = &[$(LintInfo {
+            lint: Lint::$variant,
+            name: $name,
+            default: Level::$default,
+            summary: $summary,
+        },)*];
+
+        impl Lint {
+            pub fn info(self) -> &'static LintInfo {
+                match self {
+                    $(Lint::$variant => &LintInfo {
+                        lint: Lint::$variant,
+                        name: $name,
+                        default: Level::$default,
+                        summary: $summary,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+lints! {
+    IneffectiveRevoke = "ineffective-revoke": Warn,
+        "`-p` removes a permission the role does not hold at that point",
+    OverriddenEdit = "overridden-edit": Warn,
+        "a later edit undoes an earlier edit of the same permission",
+    RedundantGrant = "redundant-grant": Allow,
+        "`+p` adds a permission the role already holds at that point",
+    EmptyRole = "empty-role": Warn, "a role resolves to no permission",
+    SameAsBase = "same-as-base": Warn,
+        "a role resolves to exactly the set of its `copies` source",
 }
 
 /// How a lint is reported.
@@ -48,6 +83,7 @@ impl Level {
 }
 
 /// One row of the registry.
+#[derive(Debug, PartialEq, Eq)]
 pub struct LintInfo {
     pub lint: Lint,
     pub name: &'static str,
@@ -55,46 +91,7 @@ pub struct LintInfo {
     pub summary: &'static str,
 }
 
-/// Every lint, in the order of the contract.
-pub const LINTS: &[LintInfo] = &[
-    LintInfo {
-        lint: Lint::IneffectiveRevoke,
-        name: "ineffective-revoke",
-        default: Level::Warn,
-        summary: "`-p` removes a permission the role does not hold at that point",
-    },
-    LintInfo {
-        lint: Lint::OverriddenEdit,
-        name: "overridden-edit",
-        default: Level::Warn,
-        summary: "a later edit undoes an earlier edit of the same permission",
-    },
-    LintInfo {
-        lint: Lint::RedundantGrant,
-        name: "redundant-grant",
-        default: Level::Allow,
-        summary: "`+p` adds a permission the role already holds at that point",
-    },
-    LintInfo {
-        lint: Lint::EmptyRole,
-        name: "empty-role",
-        default: Level::Warn,
-        summary: "a role resolves to no permission",
-    },
-    LintInfo {
-        lint: Lint::SameAsBase,
-        name: "same-as-base",
-        default: Level::Warn,
-        summary: "a role resolves to exactly the set of its `copies` source",
-    },
-];
-
 impl Lint {
-    pub fn info(self) -> &'static LintInfo {
-        // LINTS lists every variant, in declaration order.
-        &LINTS[self as usize]
-    }
-
     pub fn name(self) -> &'static str {
         self.info().name
     }
@@ -125,11 +122,16 @@ impl Default for LintLevels {
 
 impl LintLevels {
     pub fn set(&mut self, lint: Lint, level: Level) {
-        self.levels[lint as usize] = level;
+        if let Some(slot) = self.levels.get_mut(lint as usize) {
+            *slot = level;
+        }
     }
 
     pub fn get(&self, lint: Lint) -> Level {
-        self.levels[lint as usize]
+        self.levels
+            .get(lint as usize)
+            .copied()
+            .unwrap_or(Level::Allow)
     }
 }
 
@@ -455,6 +457,7 @@ mod tests {
     fn registry_is_in_declaration_order() {
         for (index, info) in LINTS.iter().enumerate() {
             assert_eq!(info.lint as usize, index, "{}", info.name);
+            assert_eq!(info.lint.info(), info);
             assert_eq!(Lint::from_name(info.name), Some(info.lint));
         }
     }

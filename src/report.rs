@@ -312,18 +312,17 @@ pub fn sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
                 Some(crate::lints::Level::Warn) => "warning",
                 Some(crate::lints::Level::Deny) | None => "error",
             };
-            let mut rule = json!({
-                "id": entry.name,
-                "shortDescription": {"text": entry.summary},
-                "defaultConfiguration": {"level": level},
-            });
+            let mut rule = serde_json::Map::new();
+            rule.insert("id".into(), json!(entry.name));
+            rule.insert("shortDescription".into(), json!({"text": entry.summary}));
+            rule.insert("defaultConfiguration".into(), json!({"level": level}));
             if let Some(section) = entry.explanation() {
-                rule["help"] = json!({"text": section, "markdown": section});
+                rule.insert("help".into(), json!({"text": section, "markdown": section}));
             }
             if let Some(url) = crate::diagnostics::docs_url(entry.name) {
-                rule["helpUri"] = json!(url);
+                rule.insert("helpUri".into(), json!(url));
             }
-            rule
+            serde_json::Value::Object(rule)
         })
         .collect();
     let results: Vec<serde_json::Value> = diagnostics
@@ -334,28 +333,30 @@ pub fn sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             if let Some(help) = &diagnostic.help {
                 text = format!("{text}\nhelp: {help}");
             }
-            let mut result = json!({
-                "ruleId": code,
-                "level": diagnostic.severity.as_str(),
-                "message": {"text": text},
-            });
+            let mut result = serde_json::Map::new();
+            result.insert("ruleId".into(), json!(code));
             if let Some(index) = codes.iter().position(|&c| c == code) {
-                result["ruleIndex"] = json!(index);
+                result.insert("ruleIndex".into(), json!(index));
             }
+            result.insert("level".into(), json!(diagnostic.severity.as_str()));
+            result.insert("message".into(), json!({"text": text}));
             if let Some(located) = locate(sources, diagnostic) {
-                result["locations"] = json!([{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": sarif_uri(located.path)},
-                        "region": {
-                            "startLine": located.start.line,
-                            "startColumn": located.start.column,
-                            "endLine": located.end.line,
-                            "endColumn": located.end.column,
+                result.insert(
+                    "locations".into(),
+                    json!([{
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": sarif_uri(located.path)},
+                            "region": {
+                                "startLine": located.start.line,
+                                "startColumn": located.start.column,
+                                "endLine": located.end.line,
+                                "endColumn": located.end.column,
+                            }
                         }
-                    }
-                }]);
+                    }]),
+                );
             }
-            result
+            serde_json::Value::Object(result)
         })
         .collect();
     let document = json!({

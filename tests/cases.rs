@@ -15,6 +15,13 @@
 //! is compared with the case's insta snapshot in `tests/snapshots/`, and the case's
 //! `--format sarif` document is validated against the official SARIF 2.1.0 JSON schema
 //! (`tests/data/sarif-schema-2.1.0.json`).
+// A test or tool, not the compiler: a failed unwrap or index here is a failed run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,13 @@
 //!
 //! Each test builds a throwaway project in a temporary folder (a git repository for `diff`)
 //! and runs `rolec` in it.
+// A test or tool, not the compiler: a failed unwrap or index here is a failed run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
