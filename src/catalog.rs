@@ -1,4 +1,4 @@
-//! The catalog (section 1.1): permissions, groups, built-in roles and the role-management
+//! The catalog (README.md, docs/language.md "Permissions" and "Groups"): permissions, groups, built-in roles and the role-management
 //! permission, loaded from YAML with `serde-saphyr` and checked like code.
 //!
 //! The embedded Intum catalog is `catalog/intum.yaml`, compiled in with `include_str!`.

@@ -30,7 +30,7 @@ pub struct CompileOptions {
     pub emit_artifact: bool,
 }
 
-/// The ceiling of a run (section 2.2, item 4): every bound file that defines roles must have
+/// The ceiling of a run (docs/security.md, "The ceiling is the proposer's role"): every bound file that defines roles must have
 /// an author whose permissions the ceiling holds. It is data, resolved before the compile:
 /// the sources under check never decide it, since a change could then raise its own ceiling
 /// by editing the ceiling role.

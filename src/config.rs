@@ -1,4 +1,4 @@
-//! `rolec.yaml`: project settings (section 1) — `sources`, `catalog`, `author`, `max_author`
+//! `rolec.yaml`: project settings (README.md, "Command line") — `sources`, `catalog`, `author`, `max_author`
 //! and `lints`. Unknown keys are errors with a "did you mean"; every error has a line and
 //! column. A broken `rolec.yaml` stops the command (exit status 2).
 

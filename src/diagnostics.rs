@@ -1,23 +1,23 @@
-//! Diagnostics: the stable codes of the contract (section 3), severities, and the
+//! Diagnostics: the stable codes (docs/diagnostics.md), severities, and the
 //! [`Diagnostic`] every stage returns instead of stopping at the first problem.
 
 use crate::lints::Lint;
 use crate::source::Span;
 
 /// Declares the error codes once: the [`Code`] enum, its names ([`Code::as_str`]) and the
-/// [`ERROR_CODES`] table of summaries, in the order of the contract. The lints are declared
+/// [`ERROR_CODES`] table of summaries, in the order of docs/diagnostics.md. The lints are declared
 /// in [`crate::lints::LINTS`]; [`registry`] lists both.
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $name:literal: $summary:literal,)*) => {
-        /// A stable code. Its text (see [`Code::as_str`]) is part of the contract.
+        /// A stable code. Its text (see [`Code::as_str`]) never changes: tools match on it.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
             $($(#[$doc])* $variant,)*
-            /// A lint of section 2.3.
+            /// A lint (docs/language.md, "Lints").
             Lint(Lint),
         }
 
-        /// Every error code with its one-line summary, in the order of the contract.
+        /// Every error code with its one-line summary, in the order of docs/diagnostics.md.
         pub const ERROR_CODES: &[(Code, &str)] = &[$((Code::$variant, $summary),)*];
 
         impl Code {

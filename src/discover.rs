@@ -1,4 +1,4 @@
-//! Finding the policy files of a run (section 4): each path is a `.roles` file or a folder
+//! Finding the policy files of a run (README.md, "Command line"): each path is a `.roles` file or a folder
 //! searched recursively for `*.roles`, hidden entries skipped, files in byte order of their
 //! paths. The walk is iterative and refuses symbolic-link loops.
 

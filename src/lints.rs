@@ -1,4 +1,4 @@
-//! The lints (section 2.3): the one registry (name, default level and documentation), and the
+//! The lints (docs/language.md, "Lints"): the one registry (name, default level and documentation), and the
 //! checks themselves, which `resolve` runs as it applies each role's edits.
 //!
 //! `rolec lints`, `docs/diagnostics.md` (checked by a test) and `rolec.yaml`'s `lints:`
@@ -11,16 +11,16 @@ use crate::permset::{PermSet, PermissionId};
 use crate::source::{Span, Spanned};
 
 /// Declares the lints once: the [`Lint`] enum, the [`LINTS`] table (name, default level,
-/// summary) and [`Lint::info`], in the order of the contract.
+/// summary) and [`Lint::info`], in the order of docs/diagnostics.md.
 macro_rules! lints {
     ($($variant:ident = $name:literal: $default:ident, $summary:literal,)*) => {
-        /// A lint of section 2.3.
+        /// A lint (docs/language.md, "Lints").
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Lint {
             $($variant,)*
         }
 
-        /// Every lint, in the order of the contract.
+        /// Every lint, in the order of docs/diagnostics.md.
         pub const LINTS: &[LintInfo] = &[$(LintInfo {
             lint: Lint::$variant,
             name: $name,

@@ -1,4 +1,4 @@
-//! Names (section 1.2): what a valid permission, group and role name is, when two role names
+//! Names (docs/language.md, "Tokens" and "Name collisions"): what a valid permission, group and role name is, when two role names
 //! collide, and the characters a reviewer could not see in a diff.
 
 use unicode_normalization::UnicodeNormalization;

@@ -1,5 +1,5 @@
-//! Printing diagnostics: `human` (miette's graphical renderer, on stderr), `json` (section
-//! 4's shape), `sarif` (SARIF 2.1.0, for code scanning) and `github` (workflow commands that
+//! Printing diagnostics: `human` (miette's graphical renderer, on stderr), `json` (the shape
+//! docs/diagnostics.md gives), `sarif` (SARIF 2.1.0, for code scanning) and `github` (workflow commands that
 //! annotate a pull request's lines). Locations are computed here, from spans, for the printed problems.
 
 use std::fmt;
@@ -103,7 +103,7 @@ fn is_drawable(file: &SourceFile, diagnostic: &Diagnostic) -> bool {
     })
 }
 
-/// The text as drawn for a terminal: each hidden character of section 1.2 (bidirectional
+/// The text as drawn for a terminal: each hidden character of docs/language.md (bidirectional
 /// control, invisible, a line break other than LF and CRLF) replaced by a visible one of the same length in
 /// bytes, so spans still line up and the terminal shows what is there instead of obeying it.
 fn visible_text(text: &Arc<str>) -> Arc<str> {

@@ -1,4 +1,4 @@
-//! Resolution (section 2.1): names to roles, the role graph of `copies` / `inherits` edges,
+//! Resolution (docs/language.md, "Meaning"): names to roles, the role graph of `copies` / `inherits` edges,
 //! cycles, and every role's permission set, computed in topological order with bitsets.
 //!
 //! The graph walk is iterative ([`crate::graph::components`], in topological order), so a

@@ -1,5 +1,6 @@
-//! Validation: authors and the security rule of section 2.2 (role management, no escalation,
-//! well-founded authority, the ceiling) and the assertions of section 2.1.
+//! Validation: authors and the security rule (docs/language.md, "Authors and the security
+//! rule": role management, no escalation, well-founded authority, the ceiling) and the
+//! assertions.
 
 use std::collections::{BTreeMap, HashSet};
 

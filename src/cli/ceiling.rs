@@ -1,4 +1,4 @@
-//! The ceiling of a run (section 2.2, item 4): `--max-author ROLE` (or `max_author:`), and
+//! The ceiling of a run (docs/security.md, "The ceiling is the proposer's role"): `--max-author ROLE` (or `max_author:`), and
 //! with `--ceiling-from REV|ARTIFACT` the trusted side it is resolved from. Without
 //! `--ceiling-from` the ceiling must be a built-in role, resolved by the compile from its
 //! catalog and binding every file. With it, the role (built-in or custom) is looked up on the

@@ -1,4 +1,4 @@
-//! The command line (section 4): argument parsing with clap, settings from `rolec.yaml`,
+//! The command line (README.md, "Command line"): argument parsing with clap, settings from `rolec.yaml`,
 //! reading inputs, and exit statuses. One file per subcommand.
 
 mod build;
@@ -131,7 +131,7 @@ struct CommonArgs {
 enum Format {
     /// Drawn diagnostics on stderr.
     Human,
-    /// One JSON document (section 4): on stdout for `check`, on stderr for `build`.
+    /// One JSON document (docs/diagnostics.md): on stdout for `check`, on stderr for `build`.
     Json,
     /// SARIF 2.1.0 for code scanning: on stdout for `check`, on stderr for `build`.
     Sarif,

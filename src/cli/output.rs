@@ -28,7 +28,7 @@ pub(super) fn print_stderr(text: &str) {
 }
 
 /// The result of a write to stdout, with a closed pipe (`BrokenPipe`) counted as success:
-/// output cut short by its reader ends quietly (section 4), and every other failure stays one.
+/// output cut short by its reader ends quietly (docs/decisions.md, 39), and every other failure stays one.
 pub(super) fn closed_pipe_is_end(result: io::Result<()>) -> io::Result<()> {
     match result {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),

@@ -1,4 +1,4 @@
-//! Reading a git revision of the project (section 6): the policies, `rolec.yaml` and catalog
+//! Reading a git revision of the project (docs/ci.md, `rolec diff`): the policies, `rolec.yaml` and catalog
 //! as they were at a commit, read with `git ls-tree` and `git cat-file` from the repository
 //! of the current folder, without touching the working tree. Used by `rolec diff` for a
 //! revision side and by `--ceiling-from REV` for the trusted side of the ceiling.

@@ -17,7 +17,7 @@ pub enum Keyword {
     Cannot,
 }
 
-/// Every keyword and its spelling, in the order of the contract. A bare role name is never
+/// Every keyword and its spelling, in the order of docs/language.md. A bare role name is never
 /// one of them.
 pub const KEYWORDS: &[(Keyword, &str)] = &[
     (Keyword::Author, "author"),
