@@ -242,22 +242,15 @@ impl<'l> RoleLints<'l> {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         if targets.is_subset(set) {
-            let reported = lint(self.levels(), Lint::RedundantGrant, edit.span, || {
-                format!(
-                    "`{}` adds nothing: `{}` already holds {}",
-                    edit.text(),
-                    role,
-                    describe_targets(catalog, edit, targets)
-                )
+            let reported = self.no_effect(Lint::RedundantGrant, index, edit, || {
+                let described = describe_targets(catalog, edit, targets);
+                format!("adds nothing: `{role}` already holds {described}")
             });
-            if let Some(diagnostic) = reported {
-                self.overrides.had_no_effect(index);
-                diagnostics.push(
-                    diagnostic
-                        .with_label("already held at this point")
-                        .with_help("remove this edit"),
-                );
-            }
+            diagnostics.extend(reported.map(|diagnostic| {
+                diagnostic
+                    .with_label("already held at this point")
+                    .with_help("remove this edit")
+            }));
         }
         self.touch(index, edit, targets);
     }
@@ -276,22 +269,35 @@ impl<'l> RoleLints<'l> {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         if !had_effect {
-            let reported = lint(self.levels(), Lint::IneffectiveRevoke, edit.span, || {
-                format!(
-                    "`{}` removes nothing: `{}` does not hold {} at this point",
-                    edit.text(),
-                    role,
-                    describe_targets(catalog, edit, targets)
-                )
+            let reported = self.no_effect(Lint::IneffectiveRevoke, index, edit, || {
+                let described = describe_targets(catalog, edit, targets);
+                format!("removes nothing: `{role}` does not hold {described} at this point")
             });
-            if let Some(diagnostic) = reported {
-                self.overrides.had_no_effect(index);
-                diagnostics.push(diagnostic.with_label("nothing to remove").with_help(
+            diagnostics.extend(reported.map(|diagnostic| {
+                diagnostic.with_label("nothing to remove").with_help(
                     "remove this edit, or move it after the edit that adds the permission",
-                ));
-            }
+                )
+            }));
         }
         self.touch(index, edit, targets);
+    }
+
+    /// `lint` for edit `index`, which had no effect ("`EDIT` " + `what`), when reported; the
+    /// edit is then not reported as overridden too.
+    fn no_effect(
+        &mut self,
+        lint_of_edit: Lint,
+        index: usize,
+        edit: &Edit,
+        what: impl FnOnce() -> String,
+    ) -> Option<Diagnostic> {
+        let reported = lint(self.levels(), lint_of_edit, edit.span, || {
+            format!("`{}` {}", edit.text(), what())
+        });
+        if reported.is_some() {
+            self.overrides.had_no_effect(index);
+        }
+        reported
     }
 
     fn touch(&mut self, index: usize, edit: &Edit, targets: &PermSet) {

@@ -10,7 +10,7 @@ use crate::ast::PolicyFile;
 use crate::compile::{confusing_characters, decode, InputFile};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, SourceFile, SourceMap};
-use crate::syntax::{self, LineIndex};
+use crate::syntax::{self, FileText, LineIndex};
 
 /// The policy files of a run, parsed.
 pub struct Parsed {
@@ -167,7 +167,14 @@ fn parse_in_parallel(
     let results = parallel_map(units.clone(), threads, |(position, start, end)| {
         texts
             .get(position)
-            .map(|(id, text, lines)| syntax::parse_chunk(*id, text, lines, start, end))
+            .map(|(id, text, lines)| {
+                let source = FileText {
+                    file: *id,
+                    text,
+                    lines,
+                };
+                syntax::parse_chunk(&source, start, end)
+            })
             .unwrap_or_default()
     });
     // Units and their results are in file order: each file takes the run of them that is
@@ -184,7 +191,12 @@ fn parse_in_parallel(
             ranges.push((start, end));
             chunks.push(chunk);
         }
-        let chunks = syntax::mend_chunks(*id, text, lines, &ranges, chunks);
+        let source = FileText {
+            file: *id,
+            text,
+            lines,
+        };
+        let chunks = syntax::mend_chunks(&source, &ranges, chunks);
         // Sized once: a statement is a large value, and growing the vector would copy them.
         let mut file = PolicyFile {
             file: *id,

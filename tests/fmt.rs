@@ -336,10 +336,15 @@ fn inputs(texts: &[String]) -> Vec<InputFile> {
 /// exactly the statements and diagnostics of parsing it statement by statement.
 fn parsing_ways_agree(text: &str) -> Result<(), TestCaseError> {
     use rolec::source::FileId;
-    use rolec::syntax::{parse_chunk_at_once, parse_chunk_by_statement, LineIndex};
+    use rolec::syntax::{parse_chunk_at_once, parse_chunk_by_statement, FileText, LineIndex};
     let lines = LineIndex::new(text);
-    if let Some(at_once) = parse_chunk_at_once(FileId(0), text, &lines, 0, text.len()) {
-        let by_statement = parse_chunk_by_statement(FileId(0), text, &lines, 0, text.len());
+    let source = FileText {
+        file: FileId(0),
+        text,
+        lines: &lines,
+    };
+    if let Some(at_once) = parse_chunk_at_once(&source, 0, text.len()) {
+        let by_statement = parse_chunk_by_statement(&source, 0, text.len());
         prop_assert_eq!(
             format!("{at_once:?}"),
             format!("{by_statement:?}"),

@@ -12,7 +12,8 @@ use libfuzzer_sys::fuzz_target;
 use rolec::ast::{EditTarget, Statement};
 use rolec::source::{FileId, Span};
 use rolec::syntax::{
-    chunk_ranges, parse_chunk_at_once, parse_chunk_by_statement, parse_chunks, LineIndex,
+    chunk_ranges, parse_chunk_at_once, parse_chunk_by_statement, parse_chunks, FileText,
+    LineIndex,
 };
 
 fn assert_inside(text: &str, span: Span, what: &str) {
@@ -75,7 +76,12 @@ fuzz_target!(|data: &[u8]| {
     let lines = LineIndex::new(&text);
     let target = usize::from(data.first().copied().unwrap_or(0) % 64) + 1;
     let ranges = chunk_ranges(&text, &lines, target);
-    let chunks = parse_chunks(FileId(0), &text, &lines, &ranges);
+    let source = FileText {
+        file: FileId(0),
+        text: &text,
+        lines: &lines,
+    };
+    let chunks = parse_chunks(&source, &ranges);
     let chunked_statements: Vec<_> = chunks.iter().flat_map(|chunk| &chunk.statements).collect();
     let chunked_diagnostics: Vec<_> = chunks.iter().flat_map(|chunk| &chunk.diagnostics).collect();
     let whole_statements: Vec<_> = file.statements.iter().collect();
@@ -93,8 +99,8 @@ fuzz_target!(|data: &[u8]| {
         ranges.len()
     );
 
-    if let Some(at_once) = parse_chunk_at_once(FileId(0), &text, &lines, 0, text.len()) {
-        let by_statement = parse_chunk_by_statement(FileId(0), &text, &lines, 0, text.len());
+    if let Some(at_once) = parse_chunk_at_once(&source, 0, text.len()) {
+        let by_statement = parse_chunk_by_statement(&source, 0, text.len());
         assert_eq!(
             format!("{at_once:?}"),
             format!("{by_statement:?}"),

@@ -26,10 +26,23 @@ use lower::Lowering;
 #[grammar = "../grammar/roles.pest"]
 struct RolesParser;
 
+/// One file's text, as the chunked parse reads it: its id, its text and its line index.
+#[derive(Clone, Copy)]
+pub struct FileText<'t> {
+    pub file: FileId,
+    pub text: &'t str,
+    pub lines: &'t LineIndex,
+}
+
 /// Parses and lowers one file. Returns every statement that parsed, and the diagnostics.
 pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
-    let parsed = parse_chunk(file, text, &lines, 0, text.len());
+    let source = FileText {
+        file,
+        text,
+        lines: &lines,
+    };
+    let parsed = parse_chunk(&source, 0, text.len());
     (
         PolicyFile {
             file,
@@ -79,15 +92,9 @@ pub struct ChunkParse {
 /// ([`parse_chunk_by_statement`]), which reports every error; both give the same result
 /// whenever the first is taken (a unit test, the `parse` fuzz target and the property tests
 /// check it).
-pub fn parse_chunk(
-    file: FileId,
-    text: &str,
-    lines: &LineIndex,
-    range_start: usize,
-    range_end: usize,
-) -> ChunkParse {
-    parse_chunk_at_once(file, text, lines, range_start, range_end)
-        .unwrap_or_else(|| parse_chunk_by_statement(file, text, lines, range_start, range_end))
+pub fn parse_chunk(source: &FileText<'_>, range_start: usize, range_end: usize) -> ChunkParse {
+    parse_chunk_at_once(source, range_start, range_end)
+        .unwrap_or_else(|| parse_chunk_by_statement(source, range_start, range_end))
 }
 
 /// Where a range's first statement may begin: after a byte-order mark at the start of the
@@ -103,12 +110,11 @@ fn chunk_start(text: &str, range_start: usize) -> usize {
 /// The range parsed in one call of pest, or `None` when it has a syntax error or a
 /// statement that [`parse_chunk_by_statement`] would bound differently.
 pub fn parse_chunk_at_once(
-    file: FileId,
-    text: &str,
-    lines: &LineIndex,
+    source: &FileText<'_>,
     range_start: usize,
     range_end: usize,
 ) -> Option<ChunkParse> {
+    let FileText { file, text, lines } = *source;
     let start = skip_trivia(text, chunk_start(text, range_start));
     if start >= range_end.min(text.len()) {
         return None;
@@ -154,12 +160,11 @@ pub fn parse_chunk_at_once(
 /// report pest builds by scanning its input — does not grow with the size of the file, and
 /// parsing goes on after an error at the next line that starts a statement.
 pub fn parse_chunk_by_statement(
-    file: FileId,
-    text: &str,
-    lines: &LineIndex,
+    source: &FileText<'_>,
     range_start: usize,
     range_end: usize,
 ) -> ChunkParse {
+    let FileText { file, text, lines } = *source;
     let mut diagnostics = Vec::new();
     let mut statements = Vec::new();
     let mut resume = text.len();
@@ -219,17 +224,12 @@ pub fn parse_chunk_by_statement(
 }
 
 /// Parses `ranges` of one file in turn (see [`chunk_ranges`]).
-pub fn parse_chunks(
-    file: FileId,
-    text: &str,
-    lines: &LineIndex,
-    ranges: &[(usize, usize)],
-) -> Vec<ChunkParse> {
+pub fn parse_chunks(source: &FileText<'_>, ranges: &[(usize, usize)]) -> Vec<ChunkParse> {
     let chunks = ranges
         .iter()
-        .map(|&(start, end)| parse_chunk(file, text, lines, start, end))
+        .map(|&(start, end)| parse_chunk(source, start, end))
         .collect();
-    mend_chunks(file, text, lines, ranges, chunks)
+    mend_chunks(source, ranges, chunks)
 }
 
 /// Makes chunks parsed independently agree with one parse of the whole file: a chunk whose
@@ -237,17 +237,15 @@ pub fn parse_chunks(
 /// annotation at the end of a line belongs to the `role` of the next line; an error's
 /// recovery may skip past a range's start) is parsed again from that point.
 pub fn mend_chunks(
-    file: FileId,
-    text: &str,
-    lines: &LineIndex,
+    source: &FileText<'_>,
     ranges: &[(usize, usize)],
     chunks: Vec<ChunkParse>,
 ) -> Vec<ChunkParse> {
     let mut mended = Vec::with_capacity(chunks.len());
     let mut resume = 0;
     for (&(start, end), chunk) in ranges.iter().zip(chunks) {
-        let chunk = if skip_trivia(text, start) < resume {
-            parse_chunk(file, text, lines, resume, end)
+        let chunk = if skip_trivia(source.text, start) < resume {
+            parse_chunk(source, resume, end)
         } else {
             chunk
         };
@@ -429,7 +427,12 @@ mod tests {
             let mut statements = 0;
             let mut diagnostics = Vec::new();
             let ranges = chunk_ranges(text, &lines, target);
-            for chunk in parse_chunks(FileId(0), text, &lines, &ranges) {
+            let source = FileText {
+                file: FileId(0),
+                text,
+                lines: &lines,
+            };
+            for chunk in parse_chunks(&source, &ranges) {
                 statements += chunk.statements.len();
                 diagnostics.extend(chunk.diagnostics.into_iter().map(|d| (d.span, d.message)));
             }
@@ -466,8 +469,13 @@ mod tests {
         ];
         for (text, taken) in texts {
             let lines = LineIndex::new(text);
-            let by_statement = parse_chunk_by_statement(FileId(0), text, &lines, 0, text.len());
-            let at_once = parse_chunk_at_once(FileId(0), text, &lines, 0, text.len());
+            let source = FileText {
+                file: FileId(0),
+                text,
+                lines: &lines,
+            };
+            let by_statement = parse_chunk_by_statement(&source, 0, text.len());
+            let at_once = parse_chunk_at_once(&source, 0, text.len());
             assert_eq!(at_once.is_some(), taken, "{text:?}");
             if let Some(at_once) = at_once {
                 assert_eq!(
@@ -479,7 +487,12 @@ mod tests {
         }
         let overrun = "role A < +\nrole >\n";
         let lines = LineIndex::new(overrun);
-        assert!(parse_chunk_at_once(FileId(0), overrun, &lines, 0, overrun.len()).is_none());
+        let source = FileText {
+            file: FileId(0),
+            text: overrun,
+            lines: &lines,
+        };
+        assert!(parse_chunk_at_once(&source, 0, overrun.len()).is_none());
         assert_eq!(messages(overrun).len(), 2, "{:?}", messages(overrun));
     }
 
