@@ -228,37 +228,11 @@ impl<'l> RoleLints<'l> {
             def.edits.len() > 1 && self.levels().get(Lint::OverriddenEdit) != Level::Allow;
     }
 
-    /// Edit `index` of role `role`, `+targets`, is about to be applied to `set`
-    /// (`redundant-grant`).
+    /// Edit `index` of role `role` (`+targets` or `-targets`) was applied; `had_effect`: it
+    /// added something, or removed something (or tried to remove an inherited permission).
+    /// Without an effect it is `redundant-grant` or `ineffective-revoke`.
     #[allow(clippy::too_many_arguments)]
-    pub fn added(
-        &mut self,
-        catalog: &Catalog,
-        role: &str,
-        index: usize,
-        edit: &Edit,
-        targets: &PermSet,
-        set: &PermSet,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
-        if targets.is_subset(set) {
-            let reported = self.no_effect(Lint::RedundantGrant, index, edit, || {
-                let described = describe_targets(catalog, edit, targets);
-                format!("adds nothing: `{role}` already holds {described}")
-            });
-            diagnostics.extend(reported.map(|diagnostic| {
-                diagnostic
-                    .with_label("already held at this point")
-                    .with_help("remove this edit")
-            }));
-        }
-        self.touch(index, edit, targets);
-    }
-
-    /// Edit `index` of role `role`, `-targets`, was applied; `had_effect`: it removed
-    /// something, or tried to remove an inherited permission (`ineffective-revoke`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn removed(
+    pub fn applied(
         &mut self,
         catalog: &Catalog,
         role: &str,
@@ -269,17 +243,33 @@ impl<'l> RoleLints<'l> {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         if !had_effect {
-            let reported = self.no_effect(Lint::IneffectiveRevoke, index, edit, || {
-                let described = describe_targets(catalog, edit, targets);
-                format!("removes nothing: `{role}` does not hold {described} at this point")
-            });
-            diagnostics.extend(reported.map(|diagnostic| {
-                diagnostic.with_label("nothing to remove").with_help(
-                    "remove this edit, or move it after the edit that adds the permission",
-                )
-            }));
+            let reported = match edit.sign {
+                Sign::Add => self
+                    .no_effect(Lint::RedundantGrant, index, edit, || {
+                        let described = describe_targets(catalog, edit, targets);
+                        format!("adds nothing: `{role}` already holds {described}")
+                    })
+                    .map(|diagnostic| {
+                        diagnostic
+                            .with_label("already held at this point")
+                            .with_help("remove this edit")
+                    }),
+                Sign::Remove => self
+                    .no_effect(Lint::IneffectiveRevoke, index, edit, || {
+                        let described = describe_targets(catalog, edit, targets);
+                        format!("removes nothing: `{role}` does not hold {described} at this point")
+                    })
+                    .map(|diagnostic| {
+                        diagnostic.with_label("nothing to remove").with_help(
+                            "remove this edit, or move it after the edit that adds the permission",
+                        )
+                    }),
+            };
+            diagnostics.extend(reported);
         }
-        self.touch(index, edit, targets);
+        if self.track_overrides {
+            self.overrides.touch(index, edit.sign, targets);
+        }
     }
 
     /// `lint` for edit `index`, which had no effect ("`EDIT` " + `what`), when reported; the
@@ -298,12 +288,6 @@ impl<'l> RoleLints<'l> {
             self.overrides.had_no_effect(index);
         }
         reported
-    }
-
-    fn touch(&mut self, index: usize, edit: &Edit, targets: &PermSet) {
-        if self.track_overrides {
-            self.overrides.touch(index, edit.sign, targets);
-        }
     }
 
     /// The role `def` resolved to `set` (`overridden-edit`, `empty-role`, and `same-as-base`

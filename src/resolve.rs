@@ -606,18 +606,11 @@ fn resolve_role(
             continue;
         }
         let targets = members_of(catalog, edit_members);
-        match edit.sign {
+        let had_effect = match edit.sign {
             Sign::Add => {
-                lints.added(
-                    catalog,
-                    &def.name.value,
-                    index,
-                    edit,
-                    &targets,
-                    &set,
-                    diagnostics,
-                );
+                let had_effect = !targets.is_subset(&set);
                 set.union_with(&targets);
+                had_effect
             }
             Sign::Remove => {
                 let protected = targets.intersection(&inherited);
@@ -628,18 +621,20 @@ fn resolve_role(
                 }
                 let removable = targets.difference(&protected);
                 let had_effect = !protected.is_empty() || !removable.intersection(&set).is_empty();
-                lints.removed(
-                    catalog,
-                    &def.name.value,
-                    index,
-                    edit,
-                    &targets,
-                    had_effect,
-                    diagnostics,
-                );
                 set = set.difference(&removable);
+                had_effect
             }
-        }
+        };
+        let role = &def.name.value;
+        lints.applied(
+            catalog,
+            role,
+            index,
+            edit,
+            &targets,
+            had_effect,
+            diagnostics,
+        );
     }
     let copied = match (&def.base, base_ids.first()) {
         (Some(base), Some(&base_id)) if !inherits => {
