@@ -192,15 +192,18 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     for raw_group in &raw.groups {
         let name = &raw_group.name.value;
         let span = span_of(&raw_group.name.referenced);
-        if !names::is_valid_group(name) {
-            invalid(
-                span,
-                format!("invalid group name `{name}`"),
-                Some("group names are lowercase ASCII: `[a-z][a-z0-9_]*`".into()),
-            );
-        } else if group_ids.insert(name.clone(), groups.len()).is_some() {
-            invalid(span, format!("duplicate group `{name}`"), None);
-            continue;
+        let rule = "group names are lowercase ASCII: `[a-z][a-z0-9_]*`";
+        // A group with an invalid name is still counted, so that its permissions are not
+        // reported again as in an unknown group.
+        match check_name("group", name, names::is_valid_group(name), rule, &group_ids) {
+            NameCheck::New => {
+                group_ids.insert(name.clone(), groups.len());
+            }
+            NameCheck::Invalid(message, help) => invalid(span, message, Some(help)),
+            NameCheck::Duplicate(message) => {
+                invalid(span, message, None);
+                continue;
+            }
         }
         groups.push(Group {
             name: name.clone(),
@@ -215,17 +218,18 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     for raw_permission in &raw.permissions {
         let name = &raw_permission.name.value;
         let span = span_of(&raw_permission.name.referenced);
-        if !names::is_valid_permission(name) {
-            invalid(
-                span,
-                format!("invalid permission name `{name}`"),
-                Some("permission names are `[a-z][a-z0-9_]*` segments joined by `/`".into()),
-            );
-            continue;
-        }
-        if permission_ids.contains_key(name) {
-            invalid(span, format!("duplicate permission `{name}`"), None);
-            continue;
+        let rule = "permission names are `[a-z][a-z0-9_]*` segments joined by `/`";
+        let valid = names::is_valid_permission(name);
+        match check_name("permission", name, valid, rule, &permission_ids) {
+            NameCheck::New => {}
+            NameCheck::Invalid(message, help) => {
+                invalid(span, message, Some(help));
+                continue;
+            }
+            NameCheck::Duplicate(message) => {
+                invalid(span, message, None);
+                continue;
+            }
         }
         let group_name = &raw_permission.group.value;
         let Some(&group) = group_ids.get(group_name) else {
@@ -291,6 +295,33 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
             group_ids,
         });
     (catalog, diagnostics)
+}
+
+/// What [`check_name`] found about a group or permission name.
+enum NameCheck {
+    New,
+    /// The message, and the naming rule as help.
+    Invalid(String, String),
+    /// The message.
+    Duplicate(String),
+}
+
+/// Checks a group or permission name (`kind`): valid (`rule` says what that means), and not
+/// declared before.
+fn check_name<V>(
+    kind: &str,
+    name: &str,
+    valid: bool,
+    rule: &str,
+    declared: &NameMap<V>,
+) -> NameCheck {
+    if !valid {
+        NameCheck::Invalid(format!("invalid {kind} name `{name}`"), rule.into())
+    } else if declared.contains_key(name) {
+        NameCheck::Duplicate(format!("duplicate {kind} `{name}`"))
+    } else {
+        NameCheck::New
+    }
 }
 
 /// What the built-ins are checked against: the catalog's permissions and groups so far,

@@ -10,7 +10,7 @@ use serde_saphyr::Spanned as YamlSpanned;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::lints::{Level, Lint, LINTS};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 use crate::suggest::did_you_mean;
 use crate::yaml::{parse_yaml, yaml_span};
 
@@ -63,18 +63,11 @@ fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec
         .collect();
     unknown.sort_by_key(|key| (key.referenced.line(), key.referenced.column()));
     for key in unknown {
+        let message = format!("unknown key `{}` in `{CONFIG_FILE}`", key.value);
+        let span = yaml_span(file, text, &key.referenced);
         diagnostics.push(
-            Diagnostic::error(
-                Code::InvalidConfig,
-                yaml_span(file, text, &key.referenced),
-                format!("unknown key `{}` in `{CONFIG_FILE}`", key.value),
-            )
-            .with_label("not a setting")
-            .with_help(
-                did_you_mean(&key.value, KEYS.iter().copied()).unwrap_or_else(|| {
-                    format!("the keys are {}", crate::diagnostics::join_names(KEYS))
-                }),
-            ),
+            unknown_name(span, message, &key.value, KEYS, "the keys are")
+                .with_label("not a setting"),
         );
     }
     if !diagnostics.is_empty() {
@@ -86,21 +79,12 @@ fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec
     entries.sort_by_key(|(key, _)| (key.referenced.line(), key.referenced.column()));
     for (name, level) in entries {
         let Some(lint) = Lint::from_name(&name.value) else {
+            let message = format!("unknown lint `{}`", name.value);
+            let span = yaml_span(file, text, &name.referenced);
+            let names: Vec<&str> = LINTS.iter().map(|info| info.name).collect();
             diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidConfig,
-                    yaml_span(file, text, &name.referenced),
-                    format!("unknown lint `{}`", name.value),
-                )
-                .with_label("not a lint")
-                .with_help(
-                    did_you_mean(&name.value, LINTS.iter().map(|info| info.name)).unwrap_or_else(
-                        || {
-                            let names: Vec<&str> = LINTS.iter().map(|info| info.name).collect();
-                            format!("the lints are {}", crate::diagnostics::join_names(&names))
-                        },
-                    ),
-                ),
+                unknown_name(span, message, &name.value, &names, "the lints are")
+                    .with_label("not a lint"),
             );
             continue;
         };
@@ -128,6 +112,20 @@ fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec
         max_author: raw.max_author,
         lints,
     })
+}
+
+/// `invalid-config` for `name`, which is none of `known`: *did you mean*, else the list of
+/// them after `listed` ("the keys are").
+fn unknown_name(
+    span: Span,
+    message: String,
+    name: &str,
+    known: &[&str],
+    listed: &str,
+) -> Diagnostic {
+    let help = did_you_mean(name, known.iter().copied())
+        .unwrap_or_else(|| format!("{listed} {}", crate::diagnostics::join_names(known)));
+    Diagnostic::error(Code::InvalidConfig, span, message).with_help(help)
 }
 
 #[cfg(test)]

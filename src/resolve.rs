@@ -394,41 +394,8 @@ fn register_roles<'a>(
                 }
             };
             match existing {
-                Some(existing) if existing < resolution.builtin_count => {
-                    let builtin = resolution.roles.get(existing).map_or("", |role| role.name);
-                    let message = if builtin == name {
-                        format!("built-in role `{name}` cannot be redefined")
-                    } else {
-                        format!("role `{name}` collides with built-in role `{builtin}`")
-                    };
-                    diagnostics.push(
-                        Diagnostic::error(Code::BuiltinRedefined, def.name.span, message)
-                            .with_label("collides with a built-in role")
-                            .with_help(format!(
-                                "built-in roles cannot be redefined; give the role its own name and start from the built-in: `role \"My {builtin}\" copies {builtin} < ... >`"
-                            )),
-                    );
-                    resolution.dropped.insert(name);
-                }
                 Some(existing) => {
-                    let (other_name, other_span) = resolution
-                        .roles
-                        .get(existing)
-                        .and_then(|role| role.definition.map(|d| (role.name, d.def.name.span)))
-                        .unwrap_or((name, def.name.span));
-                    let message = if other_name == name {
-                        format!("role `{name}` is defined more than once")
-                    } else {
-                        format!("role `{name}` collides with role `{other_name}`")
-                    };
-                    diagnostics.push(
-                        Diagnostic::error(Code::DuplicateRole, def.name.span, message)
-                            .with_label("defined again here")
-                            .with_secondary(other_span, "first defined here")
-                            .with_help(
-                                "role names collide when they are equal after Unicode normalization, case folding, whitespace collapsing and confusable mapping; rename or remove one",
-                            ),
-                    );
+                    diagnostics.push(collision(&resolution, existing, def));
                     resolution.dropped.insert(name);
                 }
                 None => {
@@ -450,6 +417,43 @@ fn register_roles<'a>(
     let ids = &resolution.ids;
     resolution.dropped.retain(|name| !ids.contains_key(name));
     resolution
+}
+
+/// `builtin-redefined` or `duplicate-role`: `def`'s name collides with the role `existing`.
+fn collision(resolution: &Resolution<'_>, existing: RoleId, def: &RoleDef) -> Diagnostic {
+    let name = def.name.value.as_str();
+    let Some(role) = resolution.roles.get(existing) else {
+        return Diagnostic::error(
+            Code::DuplicateRole,
+            def.name.span,
+            format!("role `{name}` is defined more than once"),
+        );
+    };
+    let same = role.name == name;
+    let Some(first) = role.definition else {
+        let builtin = role.name;
+        let message = if same {
+            format!("built-in role `{name}` cannot be redefined")
+        } else {
+            format!("role `{name}` collides with built-in role `{builtin}`")
+        };
+        return Diagnostic::error(Code::BuiltinRedefined, def.name.span, message)
+            .with_label("collides with a built-in role")
+            .with_help(format!(
+                "built-in roles cannot be redefined; give the role its own name and start from the built-in: `role \"My {builtin}\" copies {builtin} < ... >`"
+            ));
+    };
+    let message = if same {
+        format!("role `{name}` is defined more than once")
+    } else {
+        format!("role `{name}` collides with role `{}`", role.name)
+    };
+    Diagnostic::error(Code::DuplicateRole, def.name.span, message)
+        .with_label("defined again here")
+        .with_secondary(first.def.name.span, "first defined here")
+        .with_help(
+            "role names collide when they are equal after Unicode normalization, case folding, whitespace collapsing and confusable mapping; rename or remove one",
+        )
 }
 
 fn check_annotations(def: &RoleDef, diagnostics: &mut Vec<Diagnostic>) {
