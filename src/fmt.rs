@@ -226,11 +226,17 @@ impl Parser<'_, '_> {
         })
     }
 
+    /// The start of a statement: `keyword` on a line of its own, then a role name.
+    fn keyword_and_name(&mut self, keyword: Keyword) -> Result<Vec<Placement>, FormatError> {
+        let mut placements = Vec::new();
+        self.keyword(&mut placements, Sep::Line(0), 0, keyword);
+        self.role_name(&mut placements, Sep::Space)?;
+        Ok(placements)
+    }
+
     /// `author NAME`.
     fn author(&mut self) -> Result<Statement, FormatError> {
-        let mut placements = Vec::new();
-        self.keyword(&mut placements, Sep::Line(0), 0, Keyword::Author);
-        self.role_name(&mut placements, Sep::Space)?;
+        let placements = self.keyword_and_name(Keyword::Author)?;
         Ok(Statement {
             kind: StatementKind::Author,
             annotated: false,
@@ -240,9 +246,7 @@ impl Parser<'_, '_> {
 
     /// `assert NAME can|cannot p...`.
     fn assertion(&mut self) -> Result<Statement, FormatError> {
-        let mut placements = Vec::new();
-        self.keyword(&mut placements, Sep::Line(0), 0, Keyword::Assert);
-        self.role_name(&mut placements, Sep::Space)?;
+        let mut placements = self.keyword_and_name(Keyword::Assert)?;
         if !self.keyword(&mut placements, Sep::Space, INDENT, Keyword::Cannot)
             && !self.keyword(&mut placements, Sep::Space, INDENT, Keyword::Can)
         {
@@ -573,9 +577,13 @@ mod tests {
 
     #[test]
     fn refuses_syntax_errors_and_hidden_characters() {
-        assert!(format_source("role A copies").is_err());
-        assert!(format_source("role A < crm >").is_err());
-        assert!(format_source("role A\u{200B}").is_err());
-        assert!(format_source("role A\rrole B").is_err());
+        for text in [
+            "role A copies",
+            "role A < crm >",
+            "role A\u{200B}",
+            "role A\rrole B",
+        ] {
+            assert!(format_source(text).is_err(), "{text:?}");
+        }
     }
 }

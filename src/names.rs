@@ -359,16 +359,24 @@ mod tests {
 
     #[test]
     fn role_name_rules() {
-        assert!(check_role_name("Sales Lead").is_ok());
-        assert!(check_role_name("Zespół sprzedaży").is_ok());
-        assert!(check_role_name("").is_err());
-        assert!(check_role_name(" Lead").is_err());
-        assert!(check_role_name("Lead ").is_err());
-        assert!(check_role_name("a\tb").is_err());
-        assert!(check_role_name("a\u{202E}b").is_err());
-        assert!(check_role_name("a\u{200B}b").is_err());
-        assert!(check_role_name(&"x".repeat(100)).is_ok());
-        assert!(check_role_name(&"x".repeat(101)).is_err());
+        let valid = ["Sales Lead", "Zespół sprzedaży", &"x".repeat(100)];
+        let invalid = [
+            "",
+            " Lead",
+            "Lead ",
+            "a\tb",
+            "a\u{202E}b",
+            "a\u{200B}b",
+            "a\u{3000}b",
+            "a\u{2028}b",
+            &"x".repeat(101),
+        ];
+        for name in valid {
+            assert!(check_role_name(name).is_ok(), "{name:?}");
+        }
+        for name in invalid {
+            assert!(check_role_name(name).is_err(), "{name:?}");
+        }
     }
 
     #[test]
