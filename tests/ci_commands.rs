@@ -1,6 +1,7 @@
-//! The commands made for CI, through the real binary: `build --check` (is the committed
-//! artifact up to date?), `fmt` (one layout, `--check` lists what would change) and `diff`
-//! (what a change does to who can do what, between git revisions, folders or artifacts).
+//! The commands made for CI, through the real binary, where a snapshot cannot say it: `fmt`
+//! through a symbolic link and with file permissions, and `diff` between git revisions and
+//! the working tree (what a change does to who can do what). Their other behaviours, and
+//! `build --check`, are cases of `tests/cmd/{build-check,fmt,diff}` (see `tests/cli.rs`).
 //!
 //! Each test builds a throwaway project in a temporary folder (a git repository for `diff`)
 //! and runs `rolec` in it.
@@ -16,141 +17,16 @@ mod common;
 
 use std::path::Path;
 
-use common::{commit, folder_listing, project, repository, rolec, write_file};
-use tempfile::TempDir;
+use common::{commit, project, repository, rolec, write_file};
 
 /// A clean policy: compiles with no diagnostic at all.
 const CLEAN: &str = "author Administrator\nrole Clean copies User < -webhooks >\n";
-
-/// The same policy with one more permission removed.
-const CLEAN_CHANGED: &str = "author Administrator\nrole Clean copies User < -webhooks -crm >\n";
 
 /// A policy with an error (`escalation`).
 const ESCALATION: &str = "author Administrator\nrole X copies Owner\n";
 
 fn read_file(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).expect("read a file")
-}
-
-// ---------------------------------------------------------------------------------------
-// build --check
-
-/// A project whose `out.json` was built from `CLEAN`.
-fn built_project() -> TempDir {
-    let dir = project(&[("policies/a.roles", CLEAN)]);
-    let run = rolec(dir.path(), &["build", "-o", "out.json"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    dir
-}
-
-#[test]
-fn build_check_passes_when_the_file_is_up_to_date() {
-    let dir = built_project();
-    let before = read_file(dir.path(), "out.json");
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "", "nothing on stdout");
-    assert!(!run.stderr.contains("out of date"), "{}", run.describe());
-    assert_eq!(read_file(dir.path(), "out.json"), before);
-    assert_eq!(folder_listing(dir.path()), ["out.json", "policies"]);
-}
-
-#[test]
-fn build_check_fails_when_the_sources_changed_and_writes_nothing() {
-    let dir = built_project();
-    let before = read_file(dir.path(), "out.json");
-    write_file(dir.path(), "policies/a.roles", CLEAN_CHANGED);
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-    assert!(
-        run.stderr
-            .contains("`out.json` is out of date: run `rolec build -o out.json`"),
-        "{}",
-        run.describe()
-    );
-    assert_eq!(read_file(dir.path(), "out.json"), before, "never writes");
-    assert_eq!(folder_listing(dir.path()), ["out.json", "policies"]);
-
-    // The hint repeats the paths given, so that it can be copied as it is.
-    let run = rolec(
-        dir.path(),
-        &["build", "policies/a.roles", "--check", "-o", "out.json"],
-    );
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert!(
-        run.stderr
-            .contains("run `rolec build policies/a.roles -o out.json`"),
-        "{}",
-        run.describe()
-    );
-
-    // Once rebuilt, the check passes.
-    let run = rolec(dir.path(), &["build", "-o", "out.json"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-}
-
-#[test]
-fn build_check_fails_on_a_file_edited_by_hand_even_of_the_same_size() {
-    let dir = built_project();
-    let text = read_file(dir.path(), "out.json");
-    let edited = text.replacen("\"Clean\"", "\"Cl3an\"", 1);
-    assert_ne!(edited, text);
-    write_file(dir.path(), "out.json", &edited);
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert!(run.stderr.contains("is out of date"), "{}", run.describe());
-    assert_eq!(read_file(dir.path(), "out.json"), edited);
-}
-
-#[test]
-fn build_check_fails_when_the_file_is_missing_and_does_not_create_it() {
-    let dir = project(&[("policies/a.roles", CLEAN)]);
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert!(
-        run.stderr
-            .contains("`out.json` does not exist: run `rolec build -o out.json`"),
-        "{}",
-        run.describe()
-    );
-    assert_eq!(folder_listing(dir.path()), ["policies"]);
-}
-
-#[test]
-fn build_check_without_an_output_file_is_a_usage_error() {
-    let dir = project(&[("policies/a.roles", CLEAN)]);
-    let run = rolec(dir.path(), &["build", "--check"]);
-    assert_eq!(run.status, Some(2), "{}", run.describe());
-    assert!(run.stderr.contains("`-o FILE`"), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-}
-
-#[test]
-fn build_check_reports_policy_errors_and_leaves_the_file() {
-    let dir = built_project();
-    let before = read_file(dir.path(), "out.json");
-    write_file(dir.path(), "policies/a.roles", ESCALATION);
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert!(run.stderr.contains("escalation"), "{}", run.describe());
-    assert_eq!(read_file(dir.path(), "out.json"), before);
-}
-
-#[test]
-fn build_check_on_an_unreadable_file_is_a_usage_error() {
-    let dir = project(&[("policies/a.roles", CLEAN)]);
-    std::fs::create_dir(dir.path().join("out.json")).expect("create a folder");
-    let run = rolec(dir.path(), &["build", "--check", "-o", "out.json"]);
-    assert_eq!(run.status, Some(2), "{}", run.describe());
-    // Refused before it is read: `-o` takes a regular file (or none).
-    assert!(
-        run.stderr.contains("`out.json`: it is a folder"),
-        "{}",
-        run.describe()
-    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -163,133 +39,6 @@ const FORMATTED: &str =
 /// The same policy, laid out otherwise.
 const UNFORMATTED: &str =
     "author   Administrator # who\n@doc ( \"x\" ) role A\r\n  copies User<-webhooks>";
-
-/// A policy with a syntax error.
-const BROKEN: &str = "author Administrator\nrole A copies\n";
-
-#[test]
-fn fmt_check_lists_the_files_that_would_change_and_writes_nothing() {
-    let dir = project(&[
-        ("policies/a.roles", UNFORMATTED),
-        ("policies/b.roles", FORMATTED),
-        ("policies/sub/c.roles", UNFORMATTED),
-    ]);
-    let run = rolec(dir.path(), &["fmt", "--check"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert_eq!(
-        run.stdout_text(),
-        "policies/a.roles\npolicies/sub/c.roles\n"
-    );
-    assert_eq!(read_file(dir.path(), "policies/a.roles"), UNFORMATTED);
-    assert_eq!(read_file(dir.path(), "policies/sub/c.roles"), UNFORMATTED);
-    assert_eq!(
-        folder_listing(&dir.path().join("policies")),
-        ["a.roles", "b.roles", "sub"]
-    );
-
-    // Only the paths given are looked at.
-    let run = rolec(dir.path(), &["fmt", "--check", "policies/b.roles"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-}
-
-#[test]
-fn fmt_rewrites_the_files_that_change_and_is_then_clean() {
-    let dir = project(&[
-        ("policies/a.roles", UNFORMATTED),
-        ("policies/b.roles", FORMATTED),
-    ]);
-    let run = rolec(dir.path(), &["fmt"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(
-        run.stdout_text(),
-        "policies/a.roles\n",
-        "lists what it rewrote"
-    );
-    assert_eq!(read_file(dir.path(), "policies/a.roles"), FORMATTED);
-    assert_eq!(read_file(dir.path(), "policies/b.roles"), FORMATTED);
-    assert_eq!(
-        folder_listing(&dir.path().join("policies")),
-        ["a.roles", "b.roles"],
-        "no temporary file left"
-    );
-    let run = rolec(dir.path(), &["fmt", "--check"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-    let run = rolec(dir.path(), &["fmt"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-}
-
-#[test]
-fn fmt_takes_sources_from_rolec_yaml() {
-    let dir = project(&[
-        ("rolec.yaml", "sources: [roles]\n"),
-        ("roles/a.roles", UNFORMATTED),
-        ("policies/b.roles", UNFORMATTED),
-    ]);
-    let run = rolec(dir.path(), &["fmt"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "roles/a.roles\n");
-    assert_eq!(read_file(dir.path(), "roles/a.roles"), FORMATTED);
-    assert_eq!(read_file(dir.path(), "policies/b.roles"), UNFORMATTED);
-}
-
-#[test]
-fn fmt_leaves_a_file_with_syntax_errors_and_reports_them() {
-    let dir = project(&[
-        ("policies/a.roles", UNFORMATTED),
-        ("policies/broken.roles", BROKEN),
-    ]);
-    let run = rolec(dir.path(), &["fmt"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert!(run.stderr.contains("syntax"), "{}", run.describe());
-    assert!(
-        run.stderr.contains("policies/broken.roles:3:1"),
-        "{}",
-        run.describe()
-    );
-    assert_eq!(run.stdout_text(), "policies/a.roles\n");
-    assert_eq!(read_file(dir.path(), "policies/broken.roles"), BROKEN);
-    assert_eq!(read_file(dir.path(), "policies/a.roles"), FORMATTED);
-
-    // `--check` reports it too, and machine formats go to stderr: stdout is the file list.
-    let run = rolec(dir.path(), &["fmt", "--check", "--format", "json"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-    let report: serde_json::Value =
-        serde_json::from_str(&run.stderr).unwrap_or_else(|e| panic!("{e}: {}", run.describe()));
-    assert_eq!(report["diagnostics"][0]["code"], "syntax");
-    assert_eq!(report["diagnostics"][0]["file"], "policies/broken.roles");
-    assert_eq!(report["errors"], 1);
-}
-
-#[test]
-fn fmt_leaves_a_file_with_hidden_characters() {
-    let hidden = "author Administrator\r role A\n";
-    let dir = project(&[("policies/a.roles", hidden)]);
-    std::fs::write(dir.path().join("policies/b.roles"), b"role \xFFA\n").expect("write a file");
-    let run = rolec(dir.path(), &["fmt"]);
-    assert_eq!(run.status, Some(1), "{}", run.describe());
-    assert!(
-        run.stderr.contains("confusing-character"),
-        "{}",
-        run.describe()
-    );
-    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.describe());
-    assert_eq!(run.stdout_text(), "");
-    assert_eq!(read_file(dir.path(), "policies/a.roles"), hidden);
-}
-
-#[test]
-fn fmt_without_sources_is_a_usage_error() {
-    let dir = project::<&str>(&[]);
-    let run = rolec(dir.path(), &["fmt"]);
-    assert_eq!(run.status, Some(2), "{}", run.describe());
-    let run = rolec(dir.path(), &["fmt", "nosuch.roles"]);
-    assert_eq!(run.status, Some(2), "{}", run.describe());
-    assert!(run.stderr.contains("cannot read `nosuch.roles`"));
-}
 
 #[cfg(unix)]
 #[test]
@@ -646,21 +395,6 @@ fn diff_reads_each_revision_with_its_own_settings_and_files() {
     let project = dir.path().join("project");
     let diff = diff_json(&project, &["HEAD~1"], 0);
     assert_eq!(permissions(&diff, "A", "gained"), ["crm"]);
-}
-
-#[test]
-fn diff_compares_folders_and_artifact_files() {
-    let dir = project(&[("old/a.roles", SALES_BEFORE), ("new/a.roles", SALES_AFTER)]);
-    let diff = diff_json(dir.path(), &["old", "new"], 0);
-    assert_eq!(changes(&diff).len(), 4);
-    let run = rolec(dir.path(), &["build", "old", "-o", "old.json"]);
-    assert_eq!(run.status, Some(0), "{}", run.describe());
-    let from_artifact = diff_json(dir.path(), &["old.json", "new"], 0);
-    assert_eq!(from_artifact["roles"], diff["roles"]);
-    assert_eq!(from_artifact["base"], "old.json");
-    // An artifact against itself: no change.
-    let same = diff_json(dir.path(), &["old.json", "old.json"], 0);
-    assert_eq!(same["roles"], serde_json::json!([]));
 }
 
 #[test]

@@ -94,24 +94,6 @@ pub fn rolec(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// The file names in `dir`, sorted.
-// Used by cli.rs and ci_commands.rs, not by hostile.rs (each test file is its own crate).
-#[allow(dead_code)]
-pub fn folder_listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read a folder")
-        .map(|entry| {
-            entry
-                .expect("a folder entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 /// Runs `git ARGS` in `dir`; panics with what git said when it fails.
 // Used by ci_commands.rs and hostile.rs, not by cli.rs.
 #[allow(dead_code)]
