@@ -134,8 +134,13 @@ fn bench_stages(
     group.bench_function(BenchmarkId::new("emit", roles), |b| {
         b.iter(|| {
             let mut bytes = Vec::new();
-            let written =
-                rolec::emit::write_artifact(&mut bytes, &catalog, &resolution, &authors, &sources);
+            let written = rolec::artifact::write_artifact(
+                &mut bytes,
+                &catalog,
+                &resolution,
+                &authors,
+                &sources,
+            );
             black_box((written.is_ok(), bytes.len()))
         })
     });

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::artifact;
 use crate::ast::PolicyFile;
 use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::emit;
 use crate::lints::LintLevels;
 use crate::names::{self, ConfusingKind};
 use crate::permset::PermSet;
@@ -258,7 +258,7 @@ pub fn compile_into(
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let written = match artifact_out {
         Some(out) if !has_errors => {
-            emit::write_artifact(out, &catalog, &resolution, &authors, &sources).map(|()| true)
+            artifact::write_artifact(out, &catalog, &resolution, &authors, &sources).map(|()| true)
         }
         _ => Ok(false),
     };

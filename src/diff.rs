@@ -7,158 +7,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::emit::SCHEMA;
-use crate::names;
+use crate::artifact::{
+    Artifact, ArtifactBase, ArtifactCatalog, ArtifactGroup, ArtifactPermission, ArtifactRole,
+};
+use crate::names::visible;
 
 /// The schema identifier of `rolec diff --output-format json`.
 pub const DIFF_SCHEMA: &str = "rolec.diff/v1";
-
-// ── The artifact, read back ────────────────────────────────────────────────────────────────
-
-/// An artifact, as `rolec build` writes it (fields the diff does not use are ignored).
-#[derive(Clone, Debug, Deserialize)]
-pub struct Artifact {
-    pub schema: String,
-    pub catalog: ArtifactCatalog,
-    pub roles: Vec<ArtifactRole>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct ArtifactCatalog {
-    pub name: String,
-    pub groups: Vec<ArtifactGroup>,
-    pub permissions: Vec<ArtifactPermission>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ArtifactGroup {
-    pub name: String,
-    pub title: String,
-    pub sensitive: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ArtifactPermission {
-    pub name: String,
-    pub group: String,
-    pub description: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct ArtifactRole {
-    /// The role's stable id, in artifacts that have one (checked for repeats when present).
-    #[serde(default)]
-    pub id: Option<String>,
-    pub name: String,
-    pub builtin: bool,
-    pub base: Option<ArtifactBase>,
-    pub author: Option<String>,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-    pub permissions: Vec<String>,
-}
-
-/// `copies R` or `inherits A, B`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
-pub struct ArtifactBase {
-    pub kind: String,
-    pub roles: Vec<String>,
-}
-
-/// Reads an artifact; the error says why the bytes are not one, in a user's words.
-pub fn parse_artifact(bytes: &[u8]) -> Result<Artifact, String> {
-    /// The schema alone, read first so that another document gets a plain answer.
-    #[derive(Deserialize)]
-    struct SchemaOnly {
-        schema: Option<serde_json::Value>,
-    }
-    let head: SchemaOnly =
-        serde_json::from_slice(bytes).map_err(|error| format!("not JSON ({error})"))?;
-    match head.schema.as_ref().map(|schema| schema.as_str()) {
-        Some(Some(SCHEMA)) => {}
-        Some(Some(other)) => return Err(format!("its schema is `{other}`, not `{SCHEMA}`")),
-        _ => return Err(format!("it has no `\"schema\": \"{SCHEMA}\"`")),
-    }
-    let artifact: Artifact =
-        serde_json::from_slice(bytes).map_err(|error| format!("not a valid artifact ({error})"))?;
-    check_artifact(&artifact)?;
-    Ok(artifact)
-}
-
-/// What the artifact's format promises beyond its shape (section 6): each group, permission
-/// and role once, each role's permissions once and all of them declared by the artifact's
-/// own catalog, every permission in a declared group. A malformed artifact is refused
-/// rather than read: two roles of one name would be diffed against whichever came last,
-/// and a permission listed twice or missing from the catalog would be counted or judged
-/// wrongly.
-fn check_artifact(artifact: &Artifact) -> Result<(), String> {
-    let catalog = &artifact.catalog;
-    let mut groups = HashSet::with_capacity(catalog.groups.len());
-    for group in &catalog.groups {
-        if !groups.insert(group.name.as_str()) {
-            return Err(format!(
-                "its catalog declares the group `{}` twice",
-                visible(&group.name)
-            ));
-        }
-    }
-    let mut permissions = HashSet::with_capacity(catalog.permissions.len());
-    for permission in &catalog.permissions {
-        if !permissions.insert(permission.name.as_str()) {
-            return Err(format!(
-                "its catalog declares the permission `{}` twice",
-                visible(&permission.name)
-            ));
-        }
-        if !groups.contains(permission.group.as_str()) {
-            return Err(format!(
-                "its catalog puts the permission `{}` in the group `{}`, which it does not declare",
-                visible(&permission.name),
-                visible(&permission.group)
-            ));
-        }
-    }
-    let mut names = HashSet::with_capacity(artifact.roles.len());
-    let mut ids: HashMap<&str, &str> = HashMap::new();
-    for role in &artifact.roles {
-        if !names.insert(role.name.as_str()) {
-            return Err(format!(
-                "the role `{}` is listed twice",
-                visible(&role.name)
-            ));
-        }
-        if let Some(id) = &role.id {
-            if let Some(other) = ids.insert(id.as_str(), role.name.as_str()) {
-                return Err(format!(
-                    "the roles `{}` and `{}` have the same id `{}`",
-                    visible(other),
-                    visible(&role.name),
-                    visible(id)
-                ));
-            }
-        }
-        let mut held = HashSet::with_capacity(role.permissions.len());
-        for permission in &role.permissions {
-            if !held.insert(permission.as_str()) {
-                return Err(format!(
-                    "the role `{}` lists the permission `{}` twice",
-                    visible(&role.name),
-                    visible(permission)
-                ));
-            }
-            if !permissions.contains(permission.as_str()) {
-                return Err(format!(
-                    "the role `{}` holds `{}`, which its catalog does not declare",
-                    visible(&role.name),
-                    visible(permission)
-                ));
-            }
-        }
-    }
-    Ok(())
-}
 
 // ── The diff ───────────────────────────────────────────────────────────────────────────────
 
@@ -662,25 +519,6 @@ fn describe_base(base: &Option<ArtifactBase>, quote: fn(&str) -> String) -> Stri
     }
 }
 
-/// `text` with every control, bidirectional or invisible character replaced by U+FFFD: an
-/// artifact read from a file is untrusted, and its names must not drive the terminal or hide
-/// text in a comment.
-pub fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control()
-                || names::is_bidi_control(c)
-                || names::is_invisible(c)
-                || names::is_other_line_break(c)
-            {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 fn backticked(text: &str) -> String {
     format!("`{}`", visible(text))
 }
@@ -1059,16 +897,14 @@ pub fn json(diff: &Diff, base_label: &str, head_label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::artifact::SCHEMA;
 
     fn role(name: &str, permissions: &[&str]) -> ArtifactRole {
         ArtifactRole {
-            id: None,
             name: name.into(),
-            builtin: false,
-            base: None,
             author: Some("Administrator".into()),
-            annotations: BTreeMap::new(),
             permissions: permissions.iter().map(|p| (*p).to_string()).collect(),
+            ..ArtifactRole::default()
         }
     }
 
@@ -1247,92 +1083,5 @@ mod tests {
             Some("admin")
         );
         assert_eq!(diff.sensitive_gains, 1);
-    }
-
-    /// An artifact in JSON, from `artifact(roles)` with `edit` applied to its JSON value.
-    fn artifact_json(edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
-        let mut value = serde_json::json!({
-            "schema": SCHEMA,
-            "catalog": {
-                "name": "test",
-                "groups": [
-                    {"name": "basic", "title": "Basic", "sensitive": false},
-                    {"name": "admin", "title": "Admin", "sensitive": true}
-                ],
-                "permissions": [
-                    {"name": "a", "group": "basic", "description": "A"},
-                    {"name": "s", "group": "admin", "description": "S"}
-                ]
-            },
-            "roles": [
-                {"id": "x", "name": "X", "builtin": false, "base": null, "author": "Boss",
-                 "annotations": {}, "permissions": ["a", "s"]},
-                {"id": "y", "name": "Y", "builtin": false, "base": null, "author": "Boss",
-                 "annotations": {}, "permissions": ["a"]}
-            ]
-        });
-        edit(&mut value);
-        serde_json::to_vec(&value).unwrap()
-    }
-
-    #[test]
-    fn a_well_formed_artifact_is_read() {
-        let artifact = parse_artifact(&artifact_json(|_| {})).unwrap();
-        assert_eq!(artifact.roles.len(), 2);
-        // Without ids (an older artifact), the rest is still checked.
-        let no_ids = artifact_json(|v| {
-            for role in v["roles"].as_array_mut().unwrap() {
-                role.as_object_mut().unwrap().remove("id");
-            }
-        });
-        assert!(parse_artifact(&no_ids).is_ok());
-    }
-
-    #[test]
-    fn a_malformed_artifact_is_refused() {
-        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
-        let cases: [(&str, Edit); 7] = [
-            (
-                "the role `X` is listed twice",
-                Box::new(|v| v["roles"][1]["name"] = "X".into()),
-            ),
-            (
-                "the role `X` lists the permission `a` twice",
-                Box::new(|v| v["roles"][0]["permissions"] = serde_json::json!(["a", "s", "a"])),
-            ),
-            (
-                "the role `Y` holds `nope`, which its catalog does not declare",
-                Box::new(|v| v["roles"][1]["permissions"] = serde_json::json!(["a", "nope"])),
-            ),
-            (
-                "its catalog declares the group `basic` twice",
-                Box::new(|v| v["catalog"]["groups"][1]["name"] = "basic".into()),
-            ),
-            (
-                "its catalog declares the permission `a` twice",
-                Box::new(|v| v["catalog"]["permissions"][1]["name"] = "a".into()),
-            ),
-            (
-                "its catalog puts the permission `s` in the group `gone`, which it does not declare",
-                Box::new(|v| v["catalog"]["permissions"][1]["group"] = "gone".into()),
-            ),
-            (
-                "the roles `X` and `Y` have the same id `x`",
-                Box::new(|v| v["roles"][1]["id"] = "x".into()),
-            ),
-        ];
-        for (expected, edit) in cases {
-            assert_eq!(
-                parse_artifact(&artifact_json(edit)).map(|_| ()),
-                Err(expected.to_string())
-            );
-        }
-    }
-
-    #[test]
-    fn artifacts_are_recognised_by_their_schema() {
-        assert!(parse_artifact(b"{").is_err());
-        assert!(parse_artifact(b"{\"schema\": \"other\"}").is_err());
-        assert!(parse_artifact(b"{}").is_err());
     }
 }

@@ -456,7 +456,7 @@ fn artifact_of(
     label: &str,
     compilation: Compilation,
     why: &str,
-) -> Result<crate::diff::Artifact, u8> {
+) -> Result<crate::artifact::Artifact, u8> {
     if compilation.error_count() > 0 {
         output::print_stderr(&format!(
             "error: the policies of `{label}` have errors, and {why}:\n"
@@ -472,7 +472,7 @@ fn artifact_of(
     let Some(bytes) = compilation.artifact else {
         return Err(usage_error(&format!("no artifact was built for `{label}`")));
     };
-    crate::diff::parse_artifact(&bytes)
+    crate::artifact::Artifact::from_slice(&bytes)
         .map_err(|why| usage_error(&format!("the artifact of `{label}` cannot be read: {why}")))
 }
 
