@@ -17,7 +17,7 @@ use super::{
 use crate::artifact::Artifact;
 use crate::compile;
 use crate::config::Config;
-use crate::diff as semantic;
+use crate::diff::{self as semantic, render};
 
 /// `--output-format` of `rolec diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -82,9 +82,9 @@ pub(super) fn run(
     let head_label = head.unwrap_or(WORKING_TREE);
     let diff = semantic::diff(&base_artifact, &head_artifact);
     let text = match format {
-        DiffFormat::Human => semantic::human(&diff, base, head_label),
-        DiffFormat::Markdown => semantic::markdown(&diff, base, head_label),
-        DiffFormat::Json => semantic::json(&diff, base, head_label),
+        DiffFormat::Human => render::human(&diff, base, head_label),
+        DiffFormat::Markdown => render::markdown(&diff, base, head_label),
+        DiffFormat::Json => render::json(&diff, base, head_label),
     };
     if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the diff to standard output");
