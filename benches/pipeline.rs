@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use rolec::catalog::{self, Catalog};
-use rolec::compile::{compile, CompileOptions, InputFile};
+use rolec::compile::{compile, compile_into, CompileOptions, InputFile};
 use rolec::lints::LintLevels;
 use rolec::resolve::{resolve, ResolveOptions};
 use rolec::source::{FileId, SourceMap};
@@ -49,15 +49,18 @@ fn stages(c: &mut Criterion) {
             })
         });
         bench_stages(&mut group, roles, &files);
-        for (name, emit_artifact) in [("check", false), ("build", true)] {
-            let options = CompileOptions {
-                emit_artifact,
-                ..CompileOptions::default()
-            };
-            group.bench_with_input(BenchmarkId::new(name, roles), &files, |b, files| {
-                b.iter(|| black_box(compile(None, files.clone(), &options)))
-            });
-        }
+        let options = CompileOptions::default();
+        group.bench_with_input(BenchmarkId::new("check", roles), &files, |b, files| {
+            b.iter(|| black_box(compile(None, files.clone(), &options)))
+        });
+        // The artifact written as it is rendered, as `rolec build` writes it.
+        group.bench_with_input(BenchmarkId::new("build", roles), &files, |b, files| {
+            b.iter(|| {
+                let mut bytes = Vec::new();
+                let built = compile_into(None, files.clone(), &options, Some(&mut bytes));
+                black_box((built.is_ok(), bytes.len()))
+            })
+        });
     }
     group.finish();
 }

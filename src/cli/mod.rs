@@ -469,11 +469,9 @@ fn artifact_of(
         );
         return Err(EXIT_ERRORS);
     }
-    let Some(bytes) = compilation.artifact else {
-        return Err(usage_error(&format!("no artifact was built for `{label}`")));
-    };
-    crate::artifact::Artifact::from_slice(&bytes)
-        .map_err(|why| usage_error(&format!("the artifact of `{label}` cannot be read: {why}")))
+    compilation
+        .artifact
+        .ok_or_else(|| usage_error(&format!("no artifact was built for `{label}`")))
 }
 
 /// Prints the diagnostics of a compilation; machine formats go to stdout when
