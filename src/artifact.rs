@@ -57,7 +57,7 @@ pub struct ArtifactPermission {
 }
 
 /// One role. `permissions` must stay the last field: the writer appends permission names
-/// to the serialized object (see [`push_role`]).
+/// to the serialized object (see `push_role`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArtifactRole {
     /// The role's stable id, in artifacts that have one (checked for repeats when present).
