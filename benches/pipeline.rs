@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use rolec::catalog::{self, Catalog};
-use rolec::compile::{compile, CompileOptions, InputFile};
+use rolec::compile::{compile, compile_into, CompileOptions, InputFile};
 use rolec::lints::LintLevels;
 use rolec::resolve::{resolve, ResolveOptions};
 use rolec::source::{FileId, SourceMap};
@@ -56,15 +56,18 @@ fn stages(c: &mut Criterion) {
             })
         });
         bench_stages(&mut group, roles, &files);
-        for (name, emit_artifact) in [("check", false), ("build", true)] {
-            let options = CompileOptions {
-                emit_artifact,
-                ..CompileOptions::default()
-            };
-            group.bench_with_input(BenchmarkId::new(name, roles), &files, |b, files| {
-                b.iter(|| black_box(compile(None, files.clone(), &options)))
-            });
-        }
+        let options = CompileOptions::default();
+        group.bench_with_input(BenchmarkId::new("check", roles), &files, |b, files| {
+            b.iter(|| black_box(compile(None, files.clone(), &options)))
+        });
+        // The artifact written as it is rendered, as `rolec build` writes it.
+        group.bench_with_input(BenchmarkId::new("build", roles), &files, |b, files| {
+            b.iter(|| {
+                let mut bytes = Vec::new();
+                let built = compile_into(None, files.clone(), &options, Some(&mut bytes));
+                black_box((built.is_ok(), bytes.len()))
+            })
+        });
     }
     group.finish();
 }
@@ -141,8 +144,13 @@ fn bench_stages(
     group.bench_function(BenchmarkId::new("emit", roles), |b| {
         b.iter(|| {
             let mut bytes = Vec::new();
-            let written =
-                rolec::emit::write_artifact(&mut bytes, &catalog, &resolution, &authors, &sources);
+            let written = rolec::artifact::write_artifact(
+                &mut bytes,
+                &catalog,
+                &resolution,
+                &authors,
+                &sources,
+            );
             black_box((written.is_ok(), bytes.len()))
         })
     });

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::artifact::{self, Artifact};
 use crate::ast::PolicyFile;
 use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::emit;
 use crate::lints::LintLevels;
 use crate::names::{self, ConfusingKind};
 use crate::parallel;
@@ -26,7 +26,7 @@ pub struct CompileOptions {
     pub lint_levels: LintLevels,
     /// Report every warning as an error.
     pub deny_warnings: bool,
-    /// Render the artifact when the compile has no errors.
+    /// Build the artifact ([`Compilation::artifact`]) when the compile has no errors.
     pub emit_artifact: bool,
 }
 
@@ -71,7 +71,7 @@ pub struct Compilation {
     /// Sorted by file (in input order), position and code.
     pub diagnostics: Vec<Diagnostic>,
     /// The artifact, when asked for and the compile has no errors.
-    pub artifact: Option<Vec<u8>>,
+    pub artifact: Option<Artifact>,
     /// The parsed policy files (the statements that parsed), in input order.
     pub files: Vec<PolicyFile>,
 }
@@ -90,23 +90,19 @@ impl Compilation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
-/// Compiles `policies` against `catalog_file` (the embedded catalog when `None`), holding
-/// the artifact in memory when `options.emit_artifact` asks for it.
+/// Compiles `policies` against `catalog_file` (the embedded catalog when `None`), building
+/// the artifact when `options.emit_artifact` asks for it.
 pub fn compile(
     catalog_file: Option<InputFile>,
     policies: Vec<InputFile>,
     options: &CompileOptions,
 ) -> Result<Compilation, UsageError> {
-    let mut bytes = Vec::new();
-    let out = options
-        .emit_artifact
-        .then_some(&mut bytes as &mut dyn std::io::Write);
-    let (mut compilation, written) = compile_into(catalog_file, policies, options, out)?;
-    // Writing to a Vec cannot fail.
-    if matches!(written, Ok(true)) {
-        compilation.artifact = Some(bytes);
-    }
-    Ok(compilation)
+    let target = if options.emit_artifact {
+        ArtifactTarget::Value
+    } else {
+        ArtifactTarget::None
+    };
+    compile_to(catalog_file, policies, options, target).map(|(compilation, _)| compilation)
 }
 
 /// Compiles like [`compile`], but writes the artifact to `artifact_out` as it is rendered,
@@ -118,6 +114,29 @@ pub fn compile_into(
     policies: Vec<InputFile>,
     options: &CompileOptions,
     artifact_out: Option<&mut dyn std::io::Write>,
+) -> Result<(Compilation, std::io::Result<bool>), UsageError> {
+    let target = match artifact_out {
+        Some(out) => ArtifactTarget::Stream(out),
+        None => ArtifactTarget::None,
+    };
+    compile_to(catalog_file, policies, options, target)
+}
+
+/// Where the artifact of a compile without errors goes.
+enum ArtifactTarget<'o> {
+    None,
+    /// Into [`Compilation::artifact`].
+    Value,
+    /// Written as it is rendered.
+    Stream(&'o mut dyn std::io::Write),
+}
+
+/// [`compile`] and [`compile_into`]: the stages, then the artifact to `artifact_target`.
+fn compile_to(
+    catalog_file: Option<InputFile>,
+    policies: Vec<InputFile>,
+    options: &CompileOptions,
+    artifact_target: ArtifactTarget<'_>,
 ) -> Result<(Compilation, std::io::Result<bool>), UsageError> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
@@ -174,14 +193,26 @@ pub fn compile_into(
         }
     }
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let written = match artifact_out {
-        Some(out) if !has_errors => {
-            emit::write_artifact(out, &catalog, &resolution, &authors, &sources).map(|()| true)
+    let mut artifact = None;
+    let written = match artifact_target {
+        ArtifactTarget::Stream(out) if !has_errors => {
+            artifact::write_artifact(out, &catalog, &resolution, &authors, &sources).map(|()| true)
+        }
+        ArtifactTarget::Value if !has_errors => {
+            artifact = Some(Artifact::from_resolution(
+                &catalog,
+                &resolution,
+                &authors,
+                &sources,
+            ));
+            Ok(true)
         }
         _ => Ok(false),
     };
     drop(resolution);
-    Ok((finish(sources, diagnostics, files), written))
+    let mut compilation = finish(sources, diagnostics, files);
+    compilation.artifact = artifact;
+    Ok((compilation, written))
 }
 
 /// The catalog of a run: `catalog_file`, loaded and checked, or the embedded one (loaded once
@@ -357,7 +388,8 @@ mod tests {
             emit_artifact: true,
             ..CompileOptions::default()
         };
-        let in_memory = compile(None, vec![policy(text)], &options).map(|c| c.artifact);
+        let in_memory = compile(None, vec![policy(text)], &options)
+            .map(|c| c.artifact.map(|artifact| artifact.to_json().into_bytes()));
         let mut streamed = Vec::new();
         let written = compile_into(None, vec![policy(text)], &options, Some(&mut streamed))
             .map(|(compilation, written)| (compilation.artifact.is_none(), written.ok()));

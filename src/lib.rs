@@ -5,6 +5,7 @@
 // names `alloc` directly.
 extern crate alloc;
 
+pub mod artifact;
 pub mod ast;
 pub mod catalog;
 pub mod cli;
@@ -13,7 +14,6 @@ pub mod config;
 pub mod diagnostics;
 pub mod diff;
 pub mod discover;
-pub mod emit;
 pub mod fmt;
 pub mod graph;
 pub mod lints;

@@ -53,6 +53,21 @@ pub fn is_other_line_break(c: char) -> bool {
     )
 }
 
+/// `text` with every control, bidirectional or invisible character replaced by U+FFFD: an
+/// artifact read from a file is untrusted, and its names must not drive the terminal or hide
+/// text in a comment.
+pub fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) || is_invisible(c) || is_other_line_break(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// What is wrong with a role name, and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameProblem {

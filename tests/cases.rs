@@ -200,8 +200,9 @@ fn run_case(case: Case, sarif_schema: &jsonschema::Validator) -> Result<(), Stri
     let json = report::json(&compilation.sources, &compilation.diagnostics);
     let artifact = compilation
         .artifact
-        .map(|bytes| {
-            String::from_utf8_lossy(&bytes)
+        .map(|artifact| {
+            artifact
+                .to_json()
                 .lines()
                 .filter(|line| line.contains("\"builtin\":false"))
                 .map(|line| format!("{}\n", line.trim()))

@@ -46,8 +46,9 @@ fn outcome(catalog: Option<InputFile>, files: Vec<InputFile>) -> (Vec<String>, O
         .map(|d| format!("{} {}", d.severity.as_str(), d.code.as_str()))
         .collect();
     codes.sort();
-    let artifact = compilation.artifact.map(|bytes| {
-        let mut artifact: Value = serde_json::from_slice(&bytes).expect("the artifact is JSON");
+    let artifact = compilation.artifact.map(|artifact| {
+        let mut artifact: Value =
+            serde_json::from_str(&artifact.to_json()).expect("the artifact is JSON");
         for role in artifact["roles"].as_array_mut().into_iter().flatten() {
             if let Some(source) = role["source"].as_object_mut() {
                 source.remove("line");

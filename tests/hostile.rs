@@ -1971,3 +1971,57 @@ fn a_failed_write_joins_the_warnings_in_one_document() {
         run.describe()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The artifact read with the writer's own types (issue 13)
+
+/// The reader reads each role's `source` with the rest of it: a `source` of the wrong shape
+/// is a malformed artifact, refused like the others (it was ignored), as BASE, as HEAD and
+/// for `--ceiling-from`.
+#[test]
+fn an_artifact_with_a_malformed_source_is_refused() {
+    let (dir, artifact) = built_artifact();
+    for source in [
+        serde_json::json!({"file": "policies/a.roles", "line": -1, "column": 1}),
+        serde_json::json!({"file": "policies/a.roles", "line": 1}),
+        serde_json::json!("policies/a.roles:1:1"),
+    ] {
+        let mut bad = artifact.clone();
+        for role in bad["roles"].as_array_mut().expect("roles") {
+            if role["builtin"] == false {
+                role["source"] = source.clone();
+            }
+        }
+        std::fs::write(
+            dir.path().join("bad.json"),
+            serde_json::to_vec(&bad).expect("JSON"),
+        )
+        .expect("write the artifact");
+        for args in [
+            &["diff", "bad.json", "good.json"][..],
+            &["diff", "good.json", "bad.json"],
+            &["check", "--max-author", "A", "--ceiling-from", "bad.json"],
+        ] {
+            let run = rolec(dir.path(), args);
+            assert_eq!(run.status, Some(2), "{source}: {}", run.describe());
+            assert!(
+                run.stderr
+                    .contains("`bad.json` is not a rolec artifact: not a valid artifact ("),
+                "{source}: {}",
+                run.describe()
+            );
+        }
+    }
+    // A null `source`, or none at all, is still read.
+    let mut without = artifact.clone();
+    for role in without["roles"].as_array_mut().expect("roles") {
+        role.as_object_mut().expect("a role").remove("source");
+    }
+    std::fs::write(
+        dir.path().join("without.json"),
+        serde_json::to_vec(&without).expect("JSON"),
+    )
+    .expect("write the artifact");
+    let run = rolec(dir.path(), &["diff", "without.json", "good.json"]);
+    assert_eq!(run.status, Some(0), "{}", run.describe());
+}

@@ -158,7 +158,7 @@ fn model_catalog() -> Model {
     let artifact: serde_json::Value = compilation
         .ok()
         .and_then(|c| c.artifact)
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(|artifact| serde_json::from_str(&artifact.to_json()).ok())
         .unwrap_or_default();
     let mut groups: HashMap<String, BTreeSet<String>> = HashMap::new();
     for permission in artifact["catalog"]["permissions"]
@@ -407,7 +407,8 @@ proptest! {
         let reversed: Vec<InputFile> = inputs.iter().rev().cloned().collect();
         let compilation = compile(None, inputs, &options).map_err(|e| TestCaseError::fail(e.0))?;
         let compilation_reversed = compile(None, reversed, &options).map_err(|e| TestCaseError::fail(e.0))?;
-        prop_assert_eq!(&compilation.artifact, &compilation_reversed.artifact, "order of files changed the artifact");
+        let json = |artifact: &Option<rolec::artifact::Artifact>| artifact.as_ref().map(|a| a.to_json());
+        prop_assert_eq!(json(&compilation.artifact), json(&compilation_reversed.artifact), "order of files changed the artifact");
         for diagnostic in &compilation.diagnostics {
             let Some(span) = diagnostic.span else { continue };
             let file = compilation.sources.get(span.file).ok_or_else(|| TestCaseError::fail("span in no file"))?;
@@ -429,8 +430,8 @@ proptest! {
         if expected.codes.contains("escalation") {
             prop_assert!(compilation.artifact.is_none(), "an escalation compiled:\n{}", sources.join("----\n"));
         }
-        let Some(bytes) = compilation.artifact else { return Ok(()) };
-        let artifact: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let Some(artifact) = compilation.artifact else { return Ok(()) };
+        let artifact: serde_json::Value = serde_json::from_str(&artifact.to_json()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let roles: HashMap<String, (BTreeSet<String>, Option<String>)> = artifact["roles"]
             .as_array()
             .into_iter()

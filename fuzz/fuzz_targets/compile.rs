@@ -3,11 +3,12 @@
 //! several files; an input without it is one file.
 //!
 //! Checks: no panic; every span, line and column of a diagnostic lies inside its file
-//! (`rolec_fuzz::check_reports`); an artifact comes out exactly when there is no error, and
-//! it is JSON.
+//! (`rolec_fuzz::check_reports`); an artifact comes out exactly when there is no error, it
+//! is JSON, and it reads back as the same artifact.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rolec::artifact::Artifact;
 use rolec::compile::{compile, CompileOptions, InputFile};
 
 /// More files than this are folded into the last one.
@@ -35,6 +36,9 @@ fuzz_target!(|data: &[u8]| {
         "an artifact exactly when there is no error"
     );
     if let Some(artifact) = &compilation.artifact {
-        serde_json::from_slice::<serde_json::Value>(artifact).expect("the artifact is JSON");
+        let json = artifact.to_json();
+        serde_json::from_str::<serde_json::Value>(&json).expect("the artifact is JSON");
+        let read = Artifact::from_json(&json).expect("the artifact reads back");
+        assert!(&read == artifact, "the artifact reads back as itself");
     }
 });

@@ -10,8 +10,8 @@ use tempfile::NamedTempFile;
 use super::ceiling::{self, RunCeiling};
 use super::output::{closed_pipe_is_end, print_stderr};
 use super::{
-    compile_paths, compile_paths_into, exit_status, print_diagnostics, print_diagnostics_then_stop,
-    usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
+    compile_paths_into, exit_status, print_diagnostics, print_diagnostics_then_stop, usage_error,
+    CommonArgs, EXIT_ERRORS, EXIT_OK,
 };
 use crate::compile::Compilation;
 use crate::config::Config;
@@ -97,7 +97,8 @@ fn finish(
     status
 }
 
-/// `build --check -o FILE`: compiles in memory and compares with FILE.
+/// `build --check -o FILE`: writes the artifact in memory, as `build` writes it, and compares
+/// it with FILE.
 fn check_artifact(
     common: &CommonArgs,
     config: &Config,
@@ -105,13 +106,16 @@ fn check_artifact(
     ceiling: Option<&RunCeiling>,
     path: &str,
 ) -> u8 {
-    let compilation = match compile_paths(common, config, paths, true, ceiling) {
-        Ok(compilation) => compilation,
-        Err(status) => return status,
-    };
+    let mut artifact = Vec::new();
+    let (compilation, written) =
+        match compile_paths_into(common, config, paths, ceiling, &mut artifact) {
+            Ok(built) => built,
+            Err(status) => return status,
+        };
     let status = exit_status(&compilation);
-    let verdict = match compilation.artifact.as_deref() {
-        Some(artifact) if status == EXIT_OK => check_up_to_date(path, paths, artifact),
+    // Writing to a Vec cannot fail: `written` says whether there was an artifact to write.
+    let verdict = match written {
+        Ok(true) if status == EXIT_OK => check_up_to_date(path, paths, &artifact),
         _ => Ok(None),
     };
     match verdict {

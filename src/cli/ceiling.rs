@@ -11,9 +11,9 @@ use std::path::Path;
 
 use super::revision::{self, Revision};
 use super::{artifact_of, read_input, usage_error, CommonArgs, EXIT_USAGE};
+use crate::artifact::Artifact;
 use crate::compile::{self, Ceiling, CompileOptions, InputFile};
 use crate::config::Config;
-use crate::diff::{self as semantic, Artifact};
 use crate::lints::LintLevels;
 use crate::suggest::did_you_mean;
 
@@ -91,7 +91,7 @@ fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, 
     }
     if Path::new(from).is_file() {
         let input = read_input(from, from.to_string())?;
-        let artifact = semantic::parse_artifact(&input.bytes)
+        let artifact = Artifact::from_slice(&input.bytes)
             .map_err(|why| usage_error(&format!("`{from}` is not a rolec artifact: {why}")))?;
         let permissions = role_permissions(&artifact, from, role)?;
         return Ok(Trusted::Artifact { permissions });

@@ -14,9 +14,10 @@ use super::{
     artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, EXIT_ERRORS,
     EXIT_OK,
 };
+use crate::artifact::Artifact;
 use crate::compile;
 use crate::config::Config;
-use crate::diff::{self as semantic, Artifact};
+use crate::diff::{self as semantic, render};
 
 /// `--output-format` of `rolec diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -81,9 +82,9 @@ pub(super) fn run(
     let head_label = head.unwrap_or(WORKING_TREE);
     let diff = semantic::diff(&base_artifact, &head_artifact);
     let text = match format {
-        DiffFormat::Human => semantic::human(&diff, base, head_label),
-        DiffFormat::Markdown => semantic::markdown(&diff, base, head_label),
-        DiffFormat::Json => semantic::json(&diff, base, head_label),
+        DiffFormat::Human => render::human(&diff, base, head_label),
+        DiffFormat::Markdown => render::markdown(&diff, base, head_label),
+        DiffFormat::Json => render::json(&diff, base, head_label),
     };
     if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the diff to standard output");
@@ -100,9 +101,9 @@ pub(super) fn run(
         for group in &diff.unmarked_sensitive_groups {
             print_stderr(&format!(
                 "error: the group `{}` is sensitive in `{}` and not in `{}` (`--fail-on sensitive`)\n",
-                semantic::visible(group),
-                semantic::visible(base),
-                semantic::visible(head_label)
+                crate::names::visible(group),
+                crate::names::visible(base),
+                crate::names::visible(head_label)
             ));
         }
         return EXIT_ERRORS;
@@ -133,7 +134,7 @@ fn side_artifact(
     if let Ok(metadata) = std::fs::metadata(path) {
         if metadata.is_file() && side.ends_with(".json") {
             let input = read_input(side, side.to_string())?;
-            return semantic::parse_artifact(&input.bytes)
+            return Artifact::from_slice(&input.bytes)
                 .map_err(|why| usage_error(&format!("`{side}` is not a rolec artifact: {why}")));
         }
         let own = side_ceiling(common, config, trusted)?;

@@ -456,7 +456,7 @@ fn artifact_of(
     label: &str,
     compilation: Compilation,
     why: &str,
-) -> Result<crate::diff::Artifact, u8> {
+) -> Result<crate::artifact::Artifact, u8> {
     if compilation.error_count() > 0 {
         output::print_stderr(&format!(
             "error: the policies of `{label}` have errors, and {why}:\n"
@@ -469,11 +469,9 @@ fn artifact_of(
         );
         return Err(EXIT_ERRORS);
     }
-    let Some(bytes) = compilation.artifact else {
-        return Err(usage_error(&format!("no artifact was built for `{label}`")));
-    };
-    crate::diff::parse_artifact(&bytes)
-        .map_err(|why| usage_error(&format!("the artifact of `{label}` cannot be read: {why}")))
+    compilation
+        .artifact
+        .ok_or_else(|| usage_error(&format!("no artifact was built for `{label}`")))
 }
 
 /// Prints the diagnostics of a compilation; machine formats go to stdout when

@@ -1,0 +1,687 @@
+//! The semantic diff behind `rolec diff`: what a change does to who can do what. Two
+//! artifacts ([`crate::artifact`]) in, a [`Diff`] out — roles added, removed, renamed and
+//! changed, with the permissions each gains and loses, built-in roles changed by a catalog
+//! change, and the catalog's own changes. [`render`] prints it for a terminal, a pull-request
+//! comment (Markdown) or a machine (JSON). Pure: no I/O.
+
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::artifact::{
+    Artifact, ArtifactBase, ArtifactCatalog, ArtifactGroup, ArtifactPermission, ArtifactRole,
+};
+
+/// A value before and after the change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Changed<T> {
+    pub before: T,
+    pub after: T,
+}
+
+/// What happened to a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Removed,
+    /// Removed under one name and added under another with the same permissions, base and
+    /// author.
+    Renamed,
+    Changed,
+}
+
+/// A permission gained or lost, with its group (in the new catalog for a gain, in the old
+/// one for a loss) and whether it is sensitive. A gain is sensitive when the permission's
+/// group in either catalog is marked sensitive in either catalog, so that a change cannot
+/// hide a gain by also editing the catalog (section 6); a loss, when its old group was
+/// sensitive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PermissionChange {
+    pub name: String,
+    pub group: String,
+    pub sensitive: bool,
+    /// The group that makes the change sensitive: `group` itself, or for a permission moved
+    /// out of a sensitive group, the group it left. `None` when not sensitive.
+    pub sensitive_group: Option<String>,
+}
+
+/// An annotation added (`before` null), removed (`after` null) or changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AnnotationChange {
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One role that differs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleDiff {
+    pub name: String,
+    pub builtin: bool,
+    pub change: Change,
+    /// The old name of a renamed role.
+    pub renamed_from: Option<String>,
+    /// In the new catalog's order.
+    pub gained: Vec<PermissionChange>,
+    /// In the old catalog's order.
+    pub lost: Vec<PermissionChange>,
+    /// Present when the base differs (always for an added or removed role).
+    pub base: Option<Changed<Option<ArtifactBase>>>,
+    /// Present when the author differs (always for an added or removed custom role).
+    pub author: Option<Changed<Option<String>>>,
+    pub annotations: Vec<AnnotationChange>,
+}
+
+impl RoleDiff {
+    pub fn sensitive_gains(&self) -> usize {
+        self.gained.iter().filter(|p| p.sensitive).count()
+    }
+}
+
+/// A group whose title or sensitivity changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupDiff {
+    pub name: String,
+    pub title: Option<Changed<String>>,
+    pub sensitive: Option<Changed<bool>>,
+}
+
+/// A permission that moved to another group or got another description.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PermissionDiff {
+    pub name: String,
+    pub group: Option<Changed<String>>,
+    pub description: Option<Changed<String>>,
+}
+
+/// Changes to the catalog itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogDiff {
+    pub name: Option<Changed<String>>,
+    pub groups_added: Vec<ArtifactGroup>,
+    pub groups_removed: Vec<ArtifactGroup>,
+    pub groups_changed: Vec<GroupDiff>,
+    pub permissions_added: Vec<ArtifactPermission>,
+    pub permissions_removed: Vec<ArtifactPermission>,
+    pub permissions_changed: Vec<PermissionDiff>,
+}
+
+impl CatalogDiff {
+    pub fn is_empty(&self) -> bool {
+        self == &CatalogDiff::default()
+    }
+}
+
+/// Everything that differs between two artifacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Built-in roles first (in the new catalog's order, then removed ones), then custom
+    /// roles in byte order of their names.
+    pub roles: Vec<RoleDiff>,
+    pub catalog: CatalogDiff,
+    /// How many permissions of sensitive groups were gained, over all roles.
+    pub sensitive_gains: usize,
+    /// The groups that are sensitive in the old catalog and are not in the new one (no
+    /// longer marked, or removed), in the old catalog's order: a sensitive change in itself.
+    pub unmarked_sensitive_groups: Vec<String>,
+}
+
+impl Diff {
+    /// Whether the change does anything that `--fail-on sensitive` fails on.
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive_gains > 0 || !self.unmarked_sensitive_groups.is_empty()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.catalog.is_empty()
+    }
+}
+
+/// Facts about a catalog's permissions: group by name, and which groups are sensitive.
+struct PermissionFacts<'a> {
+    groups: HashMap<&'a str, &'a str>,
+    sensitive: HashSet<&'a str>,
+}
+
+impl<'a> PermissionFacts<'a> {
+    fn new(catalog: &'a ArtifactCatalog) -> PermissionFacts<'a> {
+        PermissionFacts {
+            groups: catalog
+                .permissions
+                .iter()
+                .map(|p| (p.name.as_str(), p.group.as_str()))
+                .collect(),
+            sensitive: catalog
+                .groups
+                .iter()
+                .filter(|g| g.sensitive)
+                .map(|g| g.name.as_str())
+                .collect(),
+        }
+    }
+
+    fn group(&self, permission: &str) -> Option<&'a str> {
+        self.groups.get(permission).copied()
+    }
+
+    fn is_sensitive(&self, group: &str) -> bool {
+        self.sensitive.contains(group)
+    }
+}
+
+/// A permission a role lost, judged in the old catalog.
+fn describe_loss(base: &PermissionFacts<'_>, name: &str) -> PermissionChange {
+    let group = base.group(name).unwrap_or("");
+    let sensitive = base.is_sensitive(group);
+    PermissionChange {
+        name: name.to_string(),
+        group: group.to_string(),
+        sensitive,
+        sensitive_group: sensitive.then(|| group.to_string()),
+    }
+}
+
+/// A permission a role gained: its group is the new catalog's (the old one's for a
+/// permission the new catalog lacks), and it is sensitive when its group in either catalog
+/// is marked sensitive in either catalog. Judging by the new catalog alone would let a
+/// change that also edits the catalog hide the gain, by unmarking the group or by moving
+/// the permission to an ordinary one.
+fn describe_gain(
+    base: &PermissionFacts<'_>,
+    head: &PermissionFacts<'_>,
+    name: &str,
+) -> PermissionChange {
+    let head_group = head.group(name);
+    let base_group = base.group(name);
+    let group = head_group.or(base_group).unwrap_or("");
+    let marked = |g: &str| head.is_sensitive(g) || base.is_sensitive(g);
+    let sensitive_group = [head_group, base_group]
+        .into_iter()
+        .flatten()
+        .find(|g| marked(g));
+    PermissionChange {
+        name: name.to_string(),
+        group: group.to_string(),
+        sensitive: sensitive_group.is_some(),
+        sensitive_group: sensitive_group.map(str::to_string),
+    }
+}
+
+/// Compares two artifacts.
+pub fn diff(base: &Artifact, head: &Artifact) -> Diff {
+    let base_facts = PermissionFacts::new(&base.catalog);
+    let head_facts = PermissionFacts::new(&head.catalog);
+    let base_roles: HashMap<&str, &ArtifactRole> =
+        base.roles.iter().map(|r| (r.name.as_str(), r)).collect();
+    let head_roles: HashMap<&str, &ArtifactRole> =
+        head.roles.iter().map(|r| (r.name.as_str(), r)).collect();
+
+    let mut builtin_names: Vec<&str> = Vec::new();
+    let mut custom_names: BTreeSet<&str> = BTreeSet::new();
+    for role in head.roles.iter().chain(&base.roles) {
+        if role.builtin {
+            if !builtin_names.contains(&role.name.as_str()) {
+                builtin_names.push(&role.name);
+            }
+        } else {
+            custom_names.insert(&role.name);
+        }
+    }
+    custom_names.retain(|name| !builtin_names.contains(name));
+
+    let compare = |name: &str| -> Option<RoleDiff> {
+        let before = base_roles.get(name).copied();
+        let after = head_roles.get(name).copied();
+        role_diff(name, before, after, &base_facts, &head_facts)
+    };
+    let mut roles: Vec<RoleDiff> = builtin_names.iter().filter_map(|n| compare(n)).collect();
+    let mut custom: Vec<RoleDiff> = custom_names.iter().filter_map(|n| compare(n)).collect();
+    detect_renames(&mut custom, &base_roles, &head_roles);
+    custom.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    roles.extend(custom);
+
+    let sensitive_gains = roles.iter().map(RoleDiff::sensitive_gains).sum();
+    let unmarked_sensitive_groups = base
+        .catalog
+        .groups
+        .iter()
+        .filter(|g| g.sensitive && !head_facts.is_sensitive(&g.name))
+        .map(|g| g.name.clone())
+        .collect();
+    Diff {
+        roles,
+        catalog: catalog_diff(&base.catalog, &head.catalog),
+        sensitive_gains,
+        unmarked_sensitive_groups,
+    }
+}
+
+fn role_diff(
+    name: &str,
+    before: Option<&ArtifactRole>,
+    after: Option<&ArtifactRole>,
+    base_facts: &PermissionFacts<'_>,
+    head_facts: &PermissionFacts<'_>,
+) -> Option<RoleDiff> {
+    let empty = Vec::new();
+    let before_permissions = before.map_or(&empty, |r| &r.permissions);
+    let after_permissions = after.map_or(&empty, |r| &r.permissions);
+    let (gained, lost) = if before_permissions == after_permissions {
+        (Vec::new(), Vec::new())
+    } else {
+        let before_set: HashSet<&str> = before_permissions.iter().map(String::as_str).collect();
+        let after_set: HashSet<&str> = after_permissions.iter().map(String::as_str).collect();
+        let gained: Vec<PermissionChange> = after_permissions
+            .iter()
+            .filter(|p| !before_set.contains(p.as_str()))
+            .map(|p| describe_gain(base_facts, head_facts, p))
+            .collect();
+        let lost: Vec<PermissionChange> = before_permissions
+            .iter()
+            .filter(|p| !after_set.contains(p.as_str()))
+            .map(|p| describe_loss(base_facts, p))
+            .collect();
+        (gained, lost)
+    };
+    let change = match (before, after) {
+        (None, None) => return None,
+        (None, Some(_)) => Change::Added,
+        (Some(_), None) => Change::Removed,
+        (Some(_), Some(_)) => Change::Changed,
+    };
+    let before_base = before.and_then(|r| r.base.clone());
+    let after_base = after.and_then(|r| r.base.clone());
+    let before_author = before.and_then(|r| r.author.clone());
+    let after_author = after.and_then(|r| r.author.clone());
+    let whole = change != Change::Changed;
+    let builtin = after.or(before).is_some_and(|r| r.builtin);
+    let diff = RoleDiff {
+        name: name.to_string(),
+        builtin,
+        change,
+        renamed_from: None,
+        gained,
+        lost,
+        base: (whole || before_base != after_base).then_some(Changed {
+            before: before_base,
+            after: after_base,
+        }),
+        author: ((whole && !builtin) || before_author != after_author).then_some(Changed {
+            before: before_author,
+            after: after_author,
+        }),
+        annotations: annotation_changes(before, after),
+    };
+    let unchanged = change == Change::Changed
+        && diff.gained.is_empty()
+        && diff.lost.is_empty()
+        && diff.base.is_none()
+        && diff.author.is_none()
+        && diff.annotations.is_empty();
+    (!unchanged).then_some(diff)
+}
+
+fn annotation_changes(
+    before: Option<&ArtifactRole>,
+    after: Option<&ArtifactRole>,
+) -> Vec<AnnotationChange> {
+    let empty = BTreeMap::new();
+    let before = before.map_or(&empty, |r| &r.annotations);
+    let after = after.map_or(&empty, |r| &r.annotations);
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|key| before.get(*key) != after.get(*key))
+        .map(|key| AnnotationChange {
+            key: key.clone(),
+            before: before.get(key).cloned(),
+            after: after.get(key).cloned(),
+        })
+        .collect()
+}
+
+/// Pairs a removed custom role with an added one that has the same permissions, base and
+/// author, when each is the only one of its side with them: one renamed role instead of a
+/// removal and an addition.
+fn detect_renames(
+    custom: &mut Vec<RoleDiff>,
+    base_roles: &HashMap<&str, &ArtifactRole>,
+    head_roles: &HashMap<&str, &ArtifactRole>,
+) {
+    type Key<'a> = (
+        BTreeSet<&'a str>,
+        &'a Option<ArtifactBase>,
+        &'a Option<String>,
+    );
+    fn key<'a>(role: &'a ArtifactRole) -> Key<'a> {
+        (
+            role.permissions.iter().map(String::as_str).collect(),
+            &role.base,
+            &role.author,
+        )
+    }
+    // Each key, with the names of the roles that have it on each side.
+    let mut sides: HashMap<Key<'_>, (Vec<&str>, Vec<&str>)> = HashMap::new();
+    for diff in custom.iter() {
+        match diff.change {
+            Change::Removed => {
+                if let Some(role) = base_roles.get(diff.name.as_str()) {
+                    sides.entry(key(role)).or_default().0.push(&role.name);
+                }
+            }
+            Change::Added => {
+                if let Some(role) = head_roles.get(diff.name.as_str()) {
+                    sides.entry(key(role)).or_default().1.push(&role.name);
+                }
+            }
+            _ => {}
+        }
+    }
+    let renames: HashMap<&str, &str> = sides
+        .values()
+        .filter_map(
+            |(removed, added)| match (removed.as_slice(), added.as_slice()) {
+                ([old], [new]) => Some((*new, *old)),
+                _ => None,
+            },
+        )
+        .collect();
+    if renames.is_empty() {
+        return;
+    }
+    let old_names: HashSet<&str> = renames.values().copied().collect();
+    let mut kept = Vec::with_capacity(custom.len());
+    for diff in custom.drain(..) {
+        if diff.change == Change::Removed && old_names.contains(diff.name.as_str()) {
+            continue;
+        }
+        let old_name = match diff.change {
+            Change::Added => renames.get(diff.name.as_str()).copied(),
+            _ => None,
+        };
+        let Some(old_name) = old_name else {
+            kept.push(diff);
+            continue;
+        };
+        let before = base_roles.get(old_name).copied();
+        let after = head_roles.get(diff.name.as_str()).copied();
+        kept.push(RoleDiff {
+            name: diff.name,
+            builtin: false,
+            change: Change::Renamed,
+            renamed_from: Some(old_name.to_string()),
+            gained: Vec::new(),
+            lost: Vec::new(),
+            base: None,
+            author: None,
+            annotations: annotation_changes(before, after),
+        });
+    }
+    *custom = kept;
+}
+
+fn catalog_diff(base: &ArtifactCatalog, head: &ArtifactCatalog) -> CatalogDiff {
+    let base_groups: HashMap<&str, &ArtifactGroup> =
+        base.groups.iter().map(|g| (g.name.as_str(), g)).collect();
+    let head_groups: HashMap<&str, &ArtifactGroup> =
+        head.groups.iter().map(|g| (g.name.as_str(), g)).collect();
+    let base_permissions: HashMap<&str, &ArtifactPermission> = base
+        .permissions
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let head_permissions: HashMap<&str, &ArtifactPermission> = head
+        .permissions
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let changed = |before: &str, after: &str| {
+        (before != after).then(|| Changed {
+            before: before.to_string(),
+            after: after.to_string(),
+        })
+    };
+    CatalogDiff {
+        name: changed(&base.name, &head.name),
+        groups_added: head
+            .groups
+            .iter()
+            .filter(|g| !base_groups.contains_key(g.name.as_str()))
+            .cloned()
+            .collect(),
+        groups_removed: base
+            .groups
+            .iter()
+            .filter(|g| !head_groups.contains_key(g.name.as_str()))
+            .cloned()
+            .collect(),
+        groups_changed: head
+            .groups
+            .iter()
+            .filter_map(|after| {
+                let before = base_groups.get(after.name.as_str())?;
+                let diff = GroupDiff {
+                    name: after.name.clone(),
+                    title: changed(&before.title, &after.title),
+                    sensitive: (before.sensitive != after.sensitive).then_some(Changed {
+                        before: before.sensitive,
+                        after: after.sensitive,
+                    }),
+                };
+                (diff.title.is_some() || diff.sensitive.is_some()).then_some(diff)
+            })
+            .collect(),
+        permissions_added: head
+            .permissions
+            .iter()
+            .filter(|p| !base_permissions.contains_key(p.name.as_str()))
+            .cloned()
+            .collect(),
+        permissions_removed: base
+            .permissions
+            .iter()
+            .filter(|p| !head_permissions.contains_key(p.name.as_str()))
+            .cloned()
+            .collect(),
+        permissions_changed: head
+            .permissions
+            .iter()
+            .filter_map(|after| {
+                let before = base_permissions.get(after.name.as_str())?;
+                let diff = PermissionDiff {
+                    name: after.name.clone(),
+                    group: changed(&before.group, &after.group),
+                    description: changed(&before.description, &after.description),
+                };
+                (diff.group.is_some() || diff.description.is_some()).then_some(diff)
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render::{human, summary};
+    use super::*;
+    use crate::artifact::SCHEMA;
+
+    fn role(name: &str, permissions: &[&str]) -> ArtifactRole {
+        ArtifactRole {
+            name: name.into(),
+            author: Some("Administrator".into()),
+            permissions: permissions.iter().map(|p| (*p).to_string()).collect(),
+            ..ArtifactRole::default()
+        }
+    }
+
+    fn artifact(roles: Vec<ArtifactRole>) -> Artifact {
+        let group = |name: &str, sensitive| ArtifactGroup {
+            name: name.into(),
+            title: name.into(),
+            sensitive,
+        };
+        let permission = |name: &str, group: &str| ArtifactPermission {
+            name: name.into(),
+            group: group.into(),
+            description: name.into(),
+        };
+        Artifact {
+            schema: SCHEMA.into(),
+            catalog: ArtifactCatalog {
+                name: "test".into(),
+                groups: vec![group("basic", false), group("admin", true)],
+                permissions: vec![
+                    permission("a", "basic"),
+                    permission("b", "basic"),
+                    permission("s", "admin"),
+                ],
+            },
+            roles,
+        }
+    }
+
+    #[test]
+    fn gains_losses_and_sensitive_marks() {
+        let base = artifact(vec![role("X", &["a", "b"]), role("Gone", &["a"])]);
+        let head = artifact(vec![role("X", &["a", "s"]), role("New", &["b", "s"])]);
+        let diff = diff(&base, &head);
+        let names: Vec<(&str, Change)> = diff
+            .roles
+            .iter()
+            .map(|r| (r.name.as_str(), r.change))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Gone", Change::Removed),
+                ("New", Change::Added),
+                ("X", Change::Changed)
+            ]
+        );
+        let x = &diff.roles[2];
+        assert_eq!(x.gained.len(), 1);
+        assert!(x.gained[0].sensitive);
+        assert_eq!(x.lost[0].name, "b");
+        assert_eq!(diff.sensitive_gains, 2);
+        assert!(diff.catalog.is_empty());
+    }
+
+    #[test]
+    fn a_role_with_the_same_permissions_under_a_new_name_is_renamed() {
+        let base = artifact(vec![role("Old", &["a", "s"]), role("Twin1", &["b"])]);
+        let mut twin2 = role("Twin2", &["b"]);
+        twin2.annotations.insert("doc".into(), "x".into());
+        let head = artifact(vec![role("New", &["a", "s"]), twin2, role("Twin3", &["b"])]);
+        let diff = diff(&base, &head);
+        let renamed: Vec<_> = diff
+            .roles
+            .iter()
+            .filter(|r| r.change == Change::Renamed)
+            .collect();
+        assert_eq!(renamed.len(), 1, "{diff:#?}");
+        assert_eq!(renamed[0].name, "New");
+        assert_eq!(renamed[0].renamed_from.as_deref(), Some("Old"));
+        assert_eq!(diff.sensitive_gains, 0, "a rename gains nothing");
+        let others: Vec<(&str, Change)> = diff
+            .roles
+            .iter()
+            .filter(|r| r.change != Change::Renamed)
+            .map(|r| (r.name.as_str(), r.change))
+            .collect();
+        assert_eq!(
+            others,
+            [
+                ("Twin1", Change::Removed),
+                ("Twin2", Change::Added),
+                ("Twin3", Change::Added)
+            ],
+            "two candidates: no rename"
+        );
+    }
+
+    #[test]
+    fn identical_artifacts_have_no_diff() {
+        let one = artifact(vec![role("X", &["a"])]);
+        let diff = diff(&one, &one);
+        assert!(diff.is_empty());
+        assert_eq!(summary(&diff), "no changes to roles or the catalog");
+    }
+
+    /// The same change with a catalog edited by it: `s` of the sensitive group `admin` is
+    /// gained, and HEAD's catalog hides it by `edit`.
+    fn catalog_bypass(edit: impl Fn(&mut ArtifactCatalog)) -> Diff {
+        let base = artifact(vec![role("X", &["a"])]);
+        let mut head = artifact(vec![role("X", &["a", "s"])]);
+        edit(&mut head.catalog);
+        diff(&base, &head)
+    }
+
+    #[test]
+    fn a_gain_is_sensitive_when_its_group_is_unmarked_by_the_same_change() {
+        let diff = catalog_bypass(|catalog| catalog.groups[1].sensitive = false);
+        let gained = &diff.roles[0].gained;
+        assert_eq!(
+            gained,
+            &[PermissionChange {
+                name: "s".into(),
+                group: "admin".into(),
+                sensitive: true,
+                sensitive_group: Some("admin".into()),
+            }]
+        );
+        assert_eq!(diff.sensitive_gains, 1);
+        assert_eq!(diff.unmarked_sensitive_groups, ["admin"]);
+        assert!(diff.is_sensitive());
+        assert!(summary(&diff)
+            .ends_with("; 1 sensitive permission gained; 1 group no longer sensitive"));
+    }
+
+    #[test]
+    fn a_gain_is_sensitive_when_the_same_change_moves_it_to_an_ordinary_group() {
+        let diff = catalog_bypass(|catalog| catalog.permissions[2].group = "basic".into());
+        let gained = &diff.roles[0].gained;
+        assert_eq!(gained.len(), 1);
+        assert!(gained[0].sensitive);
+        assert_eq!(gained[0].group, "basic");
+        assert_eq!(gained[0].sensitive_group.as_deref(), Some("admin"));
+        assert_eq!(diff.sensitive_gains, 1);
+        assert!(diff.unmarked_sensitive_groups.is_empty());
+        assert!(human(&diff, "a", "b").contains("  + s  ! sensitive (admin, moved to basic)\n"));
+    }
+
+    #[test]
+    fn a_group_that_loses_its_mark_is_sensitive_even_without_a_gain() {
+        let base = artifact(vec![role("X", &["a"])]);
+        let mut head = base.clone();
+        head.catalog.groups[1].sensitive = false;
+        let unmarked = diff(&base, &head);
+        assert_eq!(unmarked.sensitive_gains, 0);
+        assert_eq!(unmarked.unmarked_sensitive_groups, ["admin"]);
+        assert!(unmarked.is_sensitive());
+        // Removing a sensitive group removes its mark too; marking a group is no loss.
+        let mut removed = artifact(vec![role("X", &["a"])]);
+        removed.catalog.groups.pop();
+        removed.catalog.permissions.pop();
+        assert_eq!(diff(&base, &removed).unmarked_sensitive_groups, ["admin"]);
+        assert!(!diff(&head, &base).is_sensitive());
+    }
+
+    #[test]
+    fn a_permission_new_in_head_is_judged_by_its_new_group() {
+        let base = artifact(vec![role("X", &["a"])]);
+        let mut head = artifact(vec![role("X", &["a", "n"])]);
+        head.catalog.permissions.push(ArtifactPermission {
+            name: "n".into(),
+            group: "admin".into(),
+            description: "n".into(),
+        });
+        let diff = diff(&base, &head);
+        assert_eq!(
+            diff.roles[0].gained[0].sensitive_group.as_deref(),
+            Some("admin")
+        );
+        assert_eq!(diff.sensitive_gains, 1);
+    }
+}
