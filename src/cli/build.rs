@@ -13,9 +13,9 @@ use super::{
     compile_paths_into, exit_status, print_diagnostics, print_diagnostics_then_stop, usage_error,
     CommonArgs, EXIT_ERRORS, EXIT_OK,
 };
-use crate::compile::Compilation;
-use crate::config::Config;
-use crate::discover::describe;
+use rolec::compile::Compilation;
+use rolec::config::Config;
+use rolec::discover::describe;
 
 pub(super) fn run(
     common: &CommonArgs,

@@ -3,8 +3,8 @@
 
 use super::output::print_stdout;
 use super::{catalog_input, print_report, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK};
-use crate::compile::{self, CompileOptions};
-use crate::config::Config;
+use rolec::compile::{self, CompileOptions};
+use rolec::config::Config;
 
 pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
     let input = match catalog_input(common, config) {
@@ -22,7 +22,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
     // The catalog is the first source of every compilation; print it as it was read.
     let text = compilation
         .sources
-        .get(crate::source::FileId(0))
+        .get(rolec::source::FileId(0))
         .map(|file| file.text.clone())
         .unwrap_or_default();
     if print_stdout(text.as_bytes()).is_err() {

@@ -11,11 +11,11 @@ use std::path::Path;
 
 use super::revision::{self, Revision};
 use super::{artifact_of, read_input, usage_error, CommonArgs, EXIT_USAGE};
-use crate::artifact::Artifact;
-use crate::compile::{self, Ceiling, CompileOptions, InputFile};
-use crate::config::Config;
-use crate::lints::LintLevels;
-use crate::suggest::did_you_mean;
+use rolec::artifact::Artifact;
+use rolec::compile::{self, Ceiling, CompileOptions, InputFile};
+use rolec::config::Config;
+use rolec::lints::LintLevels;
+use rolec::suggest::did_you_mean;
 
 /// The ceiling of a command, resolved once and applied to each compile it makes.
 pub(super) struct RunCeiling {

@@ -1,7 +1,7 @@
 //! `rolec check [PATH...]`: compile and report problems; no output file.
 
 use super::{ceiling, compile_paths, exit_status, print_diagnostics, CommonArgs};
-use crate::config::Config;
+use rolec::config::Config;
 
 pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String]) -> u8 {
     let ceiling = match ceiling::resolve(common, config) {

@@ -3,7 +3,7 @@
 //! [`super::revision`]), a folder or `.roles` file (compiled with the current settings), or an
 //! artifact file (`*.json` with the artifact's schema); HEAD defaults to the working tree,
 //! read as `check` reads it. Both sides are compiled to artifacts and compared by
-//! [`crate::diff`].
+//! [`rolec::diff`].
 
 use std::path::Path;
 
@@ -14,10 +14,10 @@ use super::{
     artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, EXIT_ERRORS,
     EXIT_OK,
 };
-use crate::artifact::Artifact;
-use crate::compile;
-use crate::config::Config;
-use crate::diff::{self as semantic, render};
+use rolec::artifact::Artifact;
+use rolec::compile;
+use rolec::config::Config;
+use rolec::diff::{self as semantic, render};
 
 /// `--output-format` of `rolec diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -101,9 +101,9 @@ pub(super) fn run(
         for group in &diff.unmarked_sensitive_groups {
             print_stderr(&format!(
                 "error: the group `{}` is sensitive in `{}` and not in `{}` (`--fail-on sensitive`)\n",
-                crate::names::visible(group),
-                crate::names::visible(base),
-                crate::names::visible(head_label)
+                rolec::names::visible(group),
+                rolec::names::visible(base),
+                rolec::names::visible(head_label)
             ));
         }
         return EXIT_ERRORS;

@@ -3,9 +3,9 @@
 
 use super::output::print_stdout;
 use super::{usage_error, EXIT_OK};
-use crate::diagnostics::{all_codes, lookup};
-use crate::lints;
-use crate::suggest::did_you_mean;
+use rolec::diagnostics::{all_codes, lookup};
+use rolec::lints;
+use rolec::suggest::did_you_mean;
 
 pub(super) fn run(code: &str) -> u8 {
     match lookup(code).and_then(|entry| entry.explanation()) {

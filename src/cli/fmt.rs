@@ -1,5 +1,5 @@
 //! `rolec fmt [--check] [PATH...]`: rewrite `.roles` files in the canonical layout of
-//! [`crate::fmt`]. With `--check`, write nothing and list the files that would change.
+//! [`rolec::fmt`]. With `--check`, write nothing and list the files that would change.
 //!
 //! A file with syntax errors or hidden characters is left as it is and its diagnostics are
 //! printed as `check` prints them (exit status 1).
@@ -11,11 +11,11 @@ use super::output::{print_stderr, print_stdout};
 use super::{
     print_report, read_input, source_paths, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
 };
-use crate::compile::{self, CompileOptions, InputFile};
-use crate::config::Config;
-use crate::diagnostics::{Code, Diagnostic};
-use crate::discover::{self, describe};
-use crate::source::FileId;
+use rolec::compile::{self, CompileOptions, InputFile};
+use rolec::config::Config;
+use rolec::diagnostics::{Code, Diagnostic};
+use rolec::discover::{self, describe};
+use rolec::source::FileId;
 
 pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check: bool) -> u8 {
     let paths = match source_paths(config, paths) {
@@ -92,7 +92,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
 fn format_one(input: &InputFile, disk_path: &Path, check: bool) -> Result<bool, String> {
     let text = std::str::from_utf8(&input.bytes)
         .map_err(|_| format!("cannot format `{}`: not valid UTF-8", input.path))?;
-    let formatted = crate::fmt::format_source(text).map_err(|error| {
+    let formatted = rolec::fmt::format_source(text).map_err(|error| {
         format!(
             "cannot format `{}` at byte {}: {}",
             input.path, error.offset, error.message

@@ -17,13 +17,13 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::compile::{self, Ceiling, Compilation, CompileOptions, InputFile};
-use crate::config::{self, Config, CONFIG_FILE};
-use crate::diagnostics::Diagnostic;
-use crate::discover::{self, describe};
-use crate::lints::LintLevels;
-use crate::source::SourceMap;
 use output::{usage_error, ProblemOutput};
+use rolec::compile::{self, Ceiling, Compilation, CompileOptions, InputFile};
+use rolec::config::{self, Config, CONFIG_FILE};
+use rolec::diagnostics::Diagnostic;
+use rolec::discover::{self, describe};
+use rolec::lints::LintLevels;
+use rolec::source::SourceMap;
 
 /// Exit status: no errors.
 pub const EXIT_OK: u8 = 0;
@@ -456,7 +456,7 @@ fn artifact_of(
     label: &str,
     compilation: Compilation,
     why: &str,
-) -> Result<crate::artifact::Artifact, u8> {
+) -> Result<rolec::artifact::Artifact, u8> {
     if compilation.error_count() > 0 {
         output::print_stderr(&format!(
             "error: the policies of `{label}` have errors, and {why}:\n"

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use std::sync::OnceLock;
 
 use super::{Format, EXIT_USAGE};
-use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::report;
-use crate::source::SourceMap;
+use rolec::diagnostics::{Code, Diagnostic, Severity};
+use rolec::report;
+use rolec::source::SourceMap;
 
 /// Writes `text` to stdout. A closed pipe is not an error: the reader has read all it wanted,
 /// and the run ends with the status it would have had (see [`closed_pipe_is_end`]).

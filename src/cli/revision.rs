@@ -6,9 +6,9 @@
 use std::process::Command as Process;
 
 use super::{print_report, usage_error, CommonArgs, EXIT_USAGE, MAX_INPUT_BYTES};
-use crate::compile::InputFile;
-use crate::config::{self, Config, CONFIG_FILE};
-use crate::discover::describe;
+use rolec::compile::InputFile;
+use rolec::config::{self, Config, CONFIG_FILE};
+use rolec::discover::describe;
 
 /// What a revision holds of the project: its settings, catalog file and policy files.
 pub(super) struct Revision {
