@@ -11,7 +11,7 @@ use super::ceiling::{self, RunCeiling};
 use super::output::{closed_pipe_is_end, print_stderr};
 use super::{
     compile_paths_into, exit_status, print_diagnostics, print_diagnostics_then_stop, usage_error,
-    CommonArgs, EXIT_ERRORS, EXIT_OK,
+    CommonArgs, ExitStatus,
 };
 use rolec::compile::Compilation;
 use rolec::config::Config;
@@ -23,7 +23,7 @@ pub(super) fn run(
     paths: &[String],
     output: Option<&str>,
     check: bool,
-) -> u8 {
+) -> ExitStatus {
     if check && output.is_none() {
         return usage_error("`--check` compares the artifact with a file: give it with `-o FILE`");
     }
@@ -85,7 +85,7 @@ fn finish(
     compilation: Compilation,
     written: std::io::Result<()>,
     message: impl FnOnce() -> String,
-) -> u8 {
+) -> ExitStatus {
     let status = match written {
         Ok(()) => {
             print_diagnostics(common, &compilation, false);
@@ -105,7 +105,7 @@ fn check_artifact(
     paths: &[String],
     ceiling: Option<&RunCeiling>,
     path: &str,
-) -> u8 {
+) -> ExitStatus {
     let mut artifact = Vec::new();
     let (compilation, written) =
         match compile_paths_into(common, config, paths, ceiling, &mut artifact) {
@@ -115,7 +115,7 @@ fn check_artifact(
     let status = exit_status(&compilation);
     // Writing to a Vec cannot fail: `written` says whether there was an artifact to write.
     let verdict = match written {
-        Ok(true) if status == EXIT_OK => check_up_to_date(path, paths, &artifact),
+        Ok(true) if status == ExitStatus::Ok => check_up_to_date(path, paths, &artifact),
         _ => Ok(None),
     };
     match verdict {
@@ -124,7 +124,7 @@ fn check_artifact(
             match problem {
                 Some(problem) => {
                     print_stderr(&format!("error: {problem}\n"));
-                    EXIT_ERRORS
+                    ExitStatus::Errors
                 }
                 None => status,
             }

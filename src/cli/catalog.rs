@@ -2,11 +2,11 @@
 //! given with `--catalog` — after checking it.
 
 use super::output::print_stdout;
-use super::{catalog_input, print_report, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK};
+use super::{catalog_input, print_report, usage_error, CommonArgs, ExitStatus};
 use rolec::compile::{self, CompileOptions};
 use rolec::config::Config;
 
-pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
+pub(super) fn run(common: &CommonArgs, config: &Config) -> ExitStatus {
     let input = match catalog_input(common, config) {
         Ok(input) => input,
         Err(status) => return status,
@@ -17,7 +17,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
     };
     if compilation.error_count() > 0 {
         print_report(common, &compilation.sources, &compilation.diagnostics, true);
-        return EXIT_ERRORS;
+        return ExitStatus::Errors;
     }
     // The catalog is the first source of every compilation; print it as it was read.
     let text = compilation
@@ -28,5 +28,5 @@ pub(super) fn run(common: &CommonArgs, config: &Config) -> u8 {
     if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the catalog to standard output");
     }
-    EXIT_OK
+    ExitStatus::Ok
 }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::revision::{self, Revision};
-use super::{artifact_of, read_input, usage_error, CommonArgs, EXIT_USAGE};
+use super::{artifact_of, read_input, usage_error, CommonArgs, ExitStatus};
 use rolec::artifact::Artifact;
 use rolec::compile::{self, Ceiling, CompileOptions, InputFile};
 use rolec::config::Config;
@@ -41,7 +41,10 @@ enum Trusted {
 
 /// The ceiling of the command: from `--max-author` or `max_author:`, resolved from the side
 /// `--ceiling-from` names. `None` when no ceiling is given.
-pub(super) fn resolve(common: &CommonArgs, config: &Config) -> Result<Option<RunCeiling>, u8> {
+pub(super) fn resolve(
+    common: &CommonArgs,
+    config: &Config,
+) -> Result<Option<RunCeiling>, ExitStatus> {
     let role = common
         .max_author
         .clone()
@@ -67,7 +70,7 @@ pub(super) fn resolve(common: &CommonArgs, config: &Config) -> Result<Option<Run
 /// Resolves `role` on the side `from` names. A git revision is tried first and a file only
 /// when `from` names no revision: a file is in the working tree, which is the change under
 /// check, so it must not be able to stand in for a revision of the same name.
-fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, u8> {
+fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, ExitStatus> {
     if let Some(commit) = revision::commit_of(from) {
         let revision = revision::read_revision(common, from, &commit)?;
         let default_author = common
@@ -104,7 +107,11 @@ fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, 
 /// The artifact of a revision, compiled for the ceiling: with the revision's own settings,
 /// and without a ceiling (it is what is being resolved) or `--deny-warnings` (a warning
 /// changes no permission).
-fn revision_artifact(common: &CommonArgs, label: &str, revision: Revision) -> Result<Artifact, u8> {
+fn revision_artifact(
+    common: &CommonArgs,
+    label: &str,
+    revision: Revision,
+) -> Result<Artifact, ExitStatus> {
     let mut lint_levels = LintLevels::default();
     for &(lint, level) in &revision.config.lints {
         lint_levels.set(lint, level);
@@ -128,11 +135,15 @@ fn revision_artifact(common: &CommonArgs, label: &str, revision: Revision) -> Re
         compilation,
         "the ceiling is resolved from them",
     )
-    .map_err(|_| EXIT_USAGE)
+    .map_err(|_| ExitStatus::Usage)
 }
 
 /// The permissions of `role` in the trusted artifact, or exit status 2 with *did you mean*.
-fn role_permissions(artifact: &Artifact, side: &str, role: &str) -> Result<Vec<String>, u8> {
+fn role_permissions(
+    artifact: &Artifact,
+    side: &str,
+    role: &str,
+) -> Result<Vec<String>, ExitStatus> {
     if let Some(found) = artifact.roles.iter().find(|r| r.name == role) {
         return Ok(found.permissions.clone());
     }
@@ -157,7 +168,7 @@ impl RunCeiling {
         config: &Config,
         catalog: Option<&InputFile>,
         policies: &[InputFile],
-    ) -> Result<Ceiling, u8> {
+    ) -> Result<Ceiling, ExitStatus> {
         let (permissions, bound_files) = match &self.trusted {
             None => (None, None),
             Some(Trusted::Artifact { permissions }) => (Some(permissions.clone()), None),

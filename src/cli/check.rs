@@ -1,9 +1,9 @@
 //! `rolec check [PATH...]`: compile and report problems; no output file.
 
-use super::{ceiling, compile_paths, exit_status, print_diagnostics, CommonArgs};
+use super::{ceiling, compile_paths, exit_status, print_diagnostics, CommonArgs, ExitStatus};
 use rolec::config::Config;
 
-pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String]) -> u8 {
+pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String]) -> ExitStatus {
     let ceiling = match ceiling::resolve(common, config) {
         Ok(ceiling) => ceiling,
         Err(status) => return status,

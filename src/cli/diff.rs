@@ -11,8 +11,7 @@ use super::ceiling::{self, RunCeiling};
 use super::output::{print_stderr, print_stdout};
 use super::revision;
 use super::{
-    artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, EXIT_ERRORS,
-    EXIT_OK,
+    artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, ExitStatus,
 };
 use rolec::artifact::Artifact;
 use rolec::compile;
@@ -51,7 +50,7 @@ pub(super) fn run(
     head: Option<&str>,
     format: DiffFormat,
     fail_on: Option<FailOn>,
-) -> u8 {
+) -> ExitStatus {
     // With `--ceiling-from`, the ceiling is resolved once, from the trusted side, for every
     // side compiled; without it, each side takes its own settings' (flags first).
     let trusted_ceiling = if common.ceiling_from.is_some() {
@@ -106,9 +105,9 @@ pub(super) fn run(
                 rolec::names::visible(head_label)
             ));
         }
-        return EXIT_ERRORS;
+        return ExitStatus::Errors;
     }
-    EXIT_OK
+    ExitStatus::Ok
 }
 
 /// The ceiling of a side compiled with `config`, when `--ceiling-from` gave none for all.
@@ -116,7 +115,7 @@ fn side_ceiling(
     common: &CommonArgs,
     config: &Config,
     trusted: Option<&RunCeiling>,
-) -> Result<Option<RunCeiling>, u8> {
+) -> Result<Option<RunCeiling>, ExitStatus> {
     match trusted {
         Some(_) => Ok(None),
         None => ceiling::resolve(common, config),
@@ -129,7 +128,7 @@ fn side_artifact(
     config: &Config,
     trusted: Option<&RunCeiling>,
     side: &str,
-) -> Result<Artifact, u8> {
+) -> Result<Artifact, ExitStatus> {
     let path = Path::new(side);
     if let Ok(metadata) = std::fs::metadata(path) {
         if metadata.is_file() && side.ends_with(".json") {

@@ -2,17 +2,17 @@
 //! from the same sources as `docs/diagnostics.md` and the lint registry.
 
 use super::output::print_stdout;
-use super::{usage_error, EXIT_OK};
+use super::{usage_error, ExitStatus};
 use rolec::diagnostics::{all_codes, lookup};
 use rolec::lints;
 use rolec::suggest::did_you_mean;
 
-pub(super) fn run(code: &str) -> u8 {
+pub(super) fn run(code: &str) -> ExitStatus {
     match lookup(code).and_then(|entry| entry.explanation()) {
         Some(section) => {
             // A closed pipe ends the text quietly; nothing else can fail that matters here.
             let _ = print_stdout(format!("{section}\n").as_bytes());
-            EXIT_OK
+            ExitStatus::Ok
         }
         None => {
             let hint = did_you_mean(code, all_codes())
@@ -23,12 +23,12 @@ pub(super) fn run(code: &str) -> u8 {
     }
 }
 
-pub(super) fn lints(markdown: bool) -> u8 {
+pub(super) fn lints(markdown: bool) -> ExitStatus {
     let table = if markdown {
         lints::markdown_table()
     } else {
         lints::text_table()
     };
     let _ = print_stdout(table.as_bytes());
-    EXIT_OK
+    ExitStatus::Ok
 }

@@ -8,16 +8,19 @@ use std::path::Path;
 
 use super::build::write_atomically;
 use super::output::{print_stderr, print_stdout};
-use super::{
-    print_report, read_input, source_paths, usage_error, CommonArgs, EXIT_ERRORS, EXIT_OK,
-};
+use super::{print_report, read_input, source_paths, usage_error, CommonArgs, ExitStatus};
 use rolec::compile::{self, CompileOptions, InputFile};
 use rolec::config::Config;
 use rolec::diagnostics::{Code, Diagnostic};
 use rolec::discover::{self, describe};
 use rolec::source::FileId;
 
-pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check: bool) -> u8 {
+pub(super) fn run(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+    check: bool,
+) -> ExitStatus {
     let paths = match source_paths(config, paths) {
         Ok(paths) => paths,
         Err(status) => return status,
@@ -56,11 +59,11 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
             .any(|d| d.span.is_some_and(|span| span.file == id))
     };
 
-    let mut status = EXIT_OK;
+    let mut status = ExitStatus::Ok;
     let mut listed = Vec::new();
     for (index, (input, disk_path)) in inputs.iter().zip(&disk_paths).enumerate() {
         if blocked(index) {
-            status = EXIT_ERRORS;
+            status = ExitStatus::Errors;
             continue;
         }
         match format_one(input, disk_path, check) {
@@ -68,7 +71,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
             Ok(true) => listed.push(input.path.as_str()),
             Err(message) => {
                 print_stderr(&format!("error: {message}\n"));
-                status = EXIT_ERRORS;
+                status = ExitStatus::Errors;
             }
         }
     }
@@ -83,7 +86,7 @@ pub(super) fn run(common: &CommonArgs, config: &Config, paths: &[String], check:
     // A closed pipe ends the list quietly; the exit status says whether files changed.
     let _ = print_stdout(list.as_bytes());
     if check && !listed.is_empty() {
-        status = EXIT_ERRORS;
+        status = ExitStatus::Errors;
     }
     status
 }

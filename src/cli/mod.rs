@@ -25,12 +25,22 @@ use rolec::discover::{self, describe};
 use rolec::lints::LintLevels;
 use rolec::source::SourceMap;
 
-/// Exit status: no errors.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: the policy or catalog has errors.
-pub const EXIT_ERRORS: u8 = 1;
-/// Exit status: the command could not run.
-pub const EXIT_USAGE: u8 = 2;
+/// How a run ends (README.md, "Command line"): its exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// No errors (warnings allowed, unless `--deny-warnings`).
+    Ok = 0,
+    /// The policy or the catalog has errors.
+    Errors = 1,
+    /// The command could not run.
+    Usage = 2,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
 
 /// rolec: custom roles as code, checked against the permissions of whoever authors them.
 #[derive(Parser, Debug)]
@@ -161,12 +171,12 @@ pub fn main() -> ExitCode {
 /// returns the exit status. An error is exit status 2; when the arguments ask for a machine
 /// format (as far as they can be read), it is printed in that format as an
 /// `invalid-invocation` diagnostic, like every other problem that stops a command.
-fn argument_error(error: &clap::Error) -> u8 {
+fn argument_error(error: &clap::Error) -> ExitStatus {
     if !error.use_stderr() {
         // `--help` and `--version`, on stdout; clap returns a failed write (a closed pipe)
         // instead of panicking, and there is nothing to add to it.
         let _ = error.print();
-        return EXIT_OK;
+        return ExitStatus::Ok;
     }
     match problem_output_of_args() {
         Some(problem) if problem.format != Format::Human => {
@@ -184,7 +194,7 @@ fn argument_error(error: &clap::Error) -> u8 {
             let _ = error.print();
         }
     }
-    EXIT_USAGE
+    ExitStatus::Usage
 }
 
 /// The `--format` and the subcommand of arguments that clap refused, so that an unknown flag
@@ -231,7 +241,7 @@ fn machine_output_to_stdout(subcommand: Option<&str>) -> bool {
 }
 
 /// Runs a parsed command line; returns the exit status.
-fn run(cli: &Cli) -> u8 {
+fn run(cli: &Cli) -> ExitStatus {
     let json_to_stdout = !matches!(
         cli.command,
         Command::Build { .. } | Command::Fmt { .. } | Command::Diff { .. }
@@ -271,7 +281,7 @@ fn run(cli: &Cli) -> u8 {
             *output_format,
             *fail_on,
         ),
-        Command::Explain { .. } | Command::Lints { .. } => EXIT_OK,
+        Command::Explain { .. } | Command::Lints { .. } => ExitStatus::Ok,
     }
 }
 
@@ -287,7 +297,7 @@ fn use_color(common: &CommonArgs) -> bool {
 }
 
 /// Reads `rolec.yaml` when there is one; its errors are printed like diagnostics.
-fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, u8> {
+fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, ExitStatus> {
     let path = Path::new(CONFIG_FILE);
     if !path.exists() {
         return Ok(Config::default());
@@ -297,7 +307,7 @@ fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, u8> 
         .map_err(|_| usage_error(&format!("`{CONFIG_FILE}` is not valid UTF-8")))?;
     config::parse(CONFIG_FILE, &text).map_err(|(sources, diagnostics)| {
         print_report(common, &sources, &diagnostics, json_to_stdout);
-        EXIT_USAGE
+        ExitStatus::Usage
     })
 }
 
@@ -320,7 +330,7 @@ fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
 }
 
 /// Reads a file given on the command line, found in a folder, or named in `rolec.yaml`.
-fn read_input(path: &str, display: String) -> Result<InputFile, u8> {
+fn read_input(path: &str, display: String) -> Result<InputFile, ExitStatus> {
     match read_limited(Path::new(path)) {
         Ok(Ok(bytes)) => Ok(InputFile {
             path: display,
@@ -339,7 +349,7 @@ fn read_input(path: &str, display: String) -> Result<InputFile, u8> {
 }
 
 /// The catalog file of the run, when one is given (else the embedded one is used).
-fn catalog_input(common: &CommonArgs, config: &Config) -> Result<Option<InputFile>, u8> {
+fn catalog_input(common: &CommonArgs, config: &Config) -> Result<Option<InputFile>, ExitStatus> {
     common
         .catalog
         .as_ref()
@@ -349,7 +359,7 @@ fn catalog_input(common: &CommonArgs, config: &Config) -> Result<Option<InputFil
 }
 
 /// The PATH arguments of a run, else `sources:` from `rolec.yaml`, else `policies/`.
-fn source_paths(config: &Config, paths: &[String]) -> Result<Vec<String>, u8> {
+fn source_paths(config: &Config, paths: &[String]) -> Result<Vec<String>, ExitStatus> {
     let paths: Vec<String> = if !paths.is_empty() {
         paths.to_vec()
     } else if let Some(sources) = &config.sources {
@@ -374,7 +384,11 @@ fn source_paths(config: &Config, paths: &[String]) -> Result<Vec<String>, u8> {
 type Inputs = (Option<InputFile>, Vec<InputFile>);
 
 /// Finds and reads the catalog and policies of a `check` or `build`.
-fn read_inputs(common: &CommonArgs, config: &Config, paths: &[String]) -> Result<Inputs, u8> {
+fn read_inputs(
+    common: &CommonArgs,
+    config: &Config,
+    paths: &[String],
+) -> Result<Inputs, ExitStatus> {
     let paths = source_paths(config, paths)?;
     let found = discover::discover(&paths).map_err(|error| usage_error(&error.0))?;
     let catalog = catalog_input(common, config)?;
@@ -402,7 +416,7 @@ fn compile_paths(
     paths: &[String],
     emit_artifact: bool,
     ceiling: Option<&ceiling::RunCeiling>,
-) -> Result<Compilation, u8> {
+) -> Result<Compilation, ExitStatus> {
     let (catalog, policies) = read_inputs(common, config, paths)?;
     let options = compile_options(common, config, emit_artifact, ceiling, &catalog, &policies)?;
     compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
@@ -416,7 +430,7 @@ fn compile_paths_into(
     paths: &[String],
     ceiling: Option<&ceiling::RunCeiling>,
     out: &mut dyn std::io::Write,
-) -> Result<(Compilation, std::io::Result<bool>), u8> {
+) -> Result<(Compilation, std::io::Result<bool>), ExitStatus> {
     let (catalog, policies) = read_inputs(common, config, paths)?;
     let options = compile_options(common, config, false, ceiling, &catalog, &policies)?;
     compile::compile_into(catalog, policies, &options, Some(out))
@@ -432,7 +446,7 @@ fn compile_options(
     ceiling: Option<&ceiling::RunCeiling>,
     catalog: &Option<InputFile>,
     policies: &[InputFile],
-) -> Result<CompileOptions, u8> {
+) -> Result<CompileOptions, ExitStatus> {
     let mut lint_levels = LintLevels::default();
     for &(lint, level) in &config.lints {
         lint_levels.set(lint, level);
@@ -456,7 +470,7 @@ fn artifact_of(
     label: &str,
     compilation: Compilation,
     why: &str,
-) -> Result<rolec::artifact::Artifact, u8> {
+) -> Result<rolec::artifact::Artifact, ExitStatus> {
     if compilation.error_count() > 0 {
         output::print_stderr(&format!(
             "error: the policies of `{label}` have errors, and {why}:\n"
@@ -467,7 +481,7 @@ fn artifact_of(
             &compilation.diagnostics,
             false,
         );
-        return Err(EXIT_ERRORS);
+        return Err(ExitStatus::Errors);
     }
     compilation
         .artifact
@@ -510,7 +524,7 @@ fn print_diagnostics_then_stop(
     compilation: &Compilation,
     json_to_stdout: bool,
     problem: &str,
-) -> u8 {
+) -> ExitStatus {
     if common.format == Format::Human {
         print_diagnostics(common, compilation, json_to_stdout);
         return usage_error(problem);
@@ -518,13 +532,13 @@ fn print_diagnostics_then_stop(
     let mut diagnostics = compilation.diagnostics.clone();
     diagnostics.push(output::invocation_diagnostic(problem, None));
     print_report(common, &compilation.sources, &diagnostics, json_to_stdout);
-    EXIT_USAGE
+    ExitStatus::Usage
 }
 
-fn exit_status(compilation: &Compilation) -> u8 {
+fn exit_status(compilation: &Compilation) -> ExitStatus {
     if compilation.error_count() > 0 {
-        EXIT_ERRORS
+        ExitStatus::Errors
     } else {
-        EXIT_OK
+        ExitStatus::Ok
     }
 }

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
-use super::{Format, EXIT_USAGE};
+use super::{ExitStatus, Format};
 use rolec::diagnostics::{Code, Diagnostic, Severity};
 use rolec::report;
 use rolec::source::SourceMap;
@@ -96,9 +96,9 @@ pub(super) fn invocation_diagnostic(message: &str, help: Option<String>) -> Diag
 /// Prints a problem that stops the command and returns exit status 2: `error: MESSAGE` on
 /// stderr, or with `--format json`, `sarif` or `github` an `invalid-invocation` diagnostic in
 /// that format, where the run prints its diagnostics.
-pub(super) fn usage_error(message: &str) -> u8 {
+pub(super) fn usage_error(message: &str) -> ExitStatus {
     print_problem(message, None);
-    EXIT_USAGE
+    ExitStatus::Usage
 }
 
 /// Prints a problem that stops the command (see [`usage_error`]), with a help line.

@@ -5,7 +5,7 @@
 
 use std::process::Command as Process;
 
-use super::{print_report, usage_error, CommonArgs, EXIT_USAGE, MAX_INPUT_BYTES};
+use super::{print_report, usage_error, CommonArgs, ExitStatus, MAX_INPUT_BYTES};
 use rolec::compile::InputFile;
 use rolec::config::{self, Config, CONFIG_FILE};
 use rolec::discover::describe;
@@ -70,7 +70,7 @@ pub(super) fn read_revision(
     common: &CommonArgs,
     revision: &str,
     commit: &str,
-) -> Result<Revision, u8> {
+) -> Result<Revision, ExitStatus> {
     let config = revision_config(common, revision, commit)?;
     let sources = config
         .sources
@@ -116,7 +116,7 @@ pub(super) fn read_revision(
     })
 }
 
-fn too_large(revision: &str, path: &str, size: u64) -> u8 {
+fn too_large(revision: &str, path: &str, size: u64) -> ExitStatus {
     usage_error(&format!(
         "`{path}` at `{revision}` is {} MiB, more than the {} MiB an input file may have",
         size.div_ceil(1024 * 1024),
@@ -125,7 +125,11 @@ fn too_large(revision: &str, path: &str, size: u64) -> u8 {
 }
 
 /// `rolec.yaml` as it was at the commit (none: the default settings).
-fn revision_config(common: &CommonArgs, revision: &str, commit: &str) -> Result<Config, u8> {
+fn revision_config(
+    common: &CommonArgs,
+    revision: &str,
+    commit: &str,
+) -> Result<Config, ExitStatus> {
     let Some(file) = read_at(revision, commit, CONFIG_FILE)? else {
         return Ok(Config::default());
     };
@@ -134,13 +138,13 @@ fn revision_config(common: &CommonArgs, revision: &str, commit: &str) -> Result<
         .map_err(|_| usage_error(&format!("`{display}` is not valid UTF-8")))?;
     config::parse(&display, &text).map_err(|(sources, diagnostics)| {
         print_report(common, &sources, &diagnostics, false);
-        EXIT_USAGE
+        ExitStatus::Usage
     })
 }
 
 /// The file at `path` (relative to the current folder) in the commit, or `None` when the
 /// commit has no such file.
-fn read_at(revision: &str, commit: &str, path: &str) -> Result<Option<InputFile>, u8> {
+fn read_at(revision: &str, commit: &str, path: &str) -> Result<Option<InputFile>, ExitStatus> {
     let spec = format!("{commit}:./{}", path.trim_start_matches("./"));
     let Ok(size) = git(&["cat-file", "-s", &spec]) else {
         return Ok(None);
