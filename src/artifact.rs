@@ -155,13 +155,16 @@ impl Artifact {
 
 /// The ids of the roles in the artifact's order: the built-ins in catalog order, then the
 /// custom roles in byte order of their names.
-fn role_order(resolution: &Resolution<'_>) -> impl Iterator<Item = RoleId> {
-    let mut custom: Vec<RoleId> = (resolution.builtin_count..resolution.roles.len()).collect();
+fn role_order<'r>(resolution: &'r Resolution<'_>) -> impl Iterator<Item = RoleId> + 'r {
+    let mut custom: Vec<RoleId> = resolution.custom_ids().collect();
     custom.sort_by(|&a, &b| {
         let name = |id: RoleId| resolution.role(id).map_or("", |role| role.name);
         name(a).as_bytes().cmp(name(b).as_bytes())
     });
-    (0..resolution.builtin_count).chain(custom)
+    resolution
+        .ids()
+        .take_while(|&id| resolution.is_builtin(id))
+        .chain(custom)
 }
 
 /// Sets every field of `role` but `permissions` (and `id`, not written yet) to the role
@@ -198,10 +201,8 @@ fn fill_role<'r>(
     }
     let author = authors
         .by_file
-        .get(definition.file_index)
-        .copied()
-        .flatten()
-        .and_then(|author| resolution.role(author))
+        .get(&definition.file)
+        .and_then(|&author| resolution.role(author))
         .map(|author| author.name);
     match author {
         Some(author) => set_text(role.author.get_or_insert_with(String::new), author),

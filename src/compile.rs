@@ -170,7 +170,7 @@ fn compile_to(
             bound_files: ceiling
                 .bound_files
                 .as_ref()
-                .map(|paths| file_indices_of(&files, &sources, paths)),
+                .map(|paths| file_ids_of(&files, &sources, paths)),
         }),
         (Some(ceiling), _) => return Err(ceiling_error(&catalog, &resolution, &ceiling.role)),
         (None, _) => None,
@@ -259,21 +259,20 @@ fn ceiling_permissions(catalog: &Catalog, ceiling: &Ceiling) -> Option<PermSet> 
     }
 }
 
-/// The positions among `files` of the files whose paths are in `paths`.
-fn file_indices_of(
+/// The files among `files` whose paths are in `paths`.
+fn file_ids_of(
     files: &[PolicyFile],
     sources: &SourceMap,
     paths: &HashSet<String>,
-) -> HashSet<usize> {
+) -> HashSet<FileId> {
     files
         .iter()
-        .enumerate()
-        .filter(|(_, file)| {
+        .map(|file| file.file)
+        .filter(|&id| {
             sources
-                .get(file.file)
+                .get(id)
                 .is_some_and(|source| paths.contains(&source.path))
         })
-        .map(|(index, _)| index)
         .collect()
 }
 

@@ -16,8 +16,8 @@ use crate::syntax::{self, FileText, LineIndex};
 pub struct Parsed {
     /// Every file that is valid UTF-8, in input order, with the statements that parsed.
     pub files: Vec<PolicyFile>,
-    /// Positions in `files` of the files with syntax errors.
-    pub files_with_syntax_errors: HashSet<usize>,
+    /// The files with syntax errors.
+    pub files_with_syntax_errors: HashSet<FileId>,
     /// Whether any file has a syntax error, or is not valid UTF-8: a role that looks unknown
     /// may then be defined in the text that did not parse.
     pub any_syntax_error: bool,
@@ -57,16 +57,10 @@ pub fn parse_policies(
     }
     let (files, parse_diagnostics) = parse_in_parallel(&texts, threads);
     // One pass over the diagnostics, not one per file: a run may have many files.
-    let ids_with_syntax_errors: HashSet<FileId> = parse_diagnostics
+    let files_with_syntax_errors: HashSet<FileId> = parse_diagnostics
         .iter()
         .filter(|d| d.code == Code::Syntax)
         .filter_map(|d| d.span.map(|span| span.file))
-        .collect();
-    let files_with_syntax_errors: HashSet<usize> = files
-        .iter()
-        .enumerate()
-        .filter(|(_, file)| ids_with_syntax_errors.contains(&file.file))
-        .map(|(index, _)| index)
         .collect();
     any_syntax_error |= !files_with_syntax_errors.is_empty();
     diagnostics.extend(parse_diagnostics);

@@ -24,13 +24,19 @@ use crate::source::{FileId, Span, Spanned};
 use crate::suggest::{self, max_distance, NameKind, Suggester};
 
 /// Index of a role: built-ins first (catalog order), then custom roles in definition order.
-pub type RoleId = usize;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleId(usize);
+
+impl RoleId {
+    /// The role's position in [`Resolution::roles`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// A custom role's definition and the file it stands in.
 #[derive(Clone, Copy, Debug)]
 pub struct Definition<'a> {
-    /// Index of the file in the slice given to [`resolve`].
-    pub file_index: usize,
     pub file: FileId,
     pub def: &'a RoleDef,
 }
@@ -83,17 +89,27 @@ impl<'a> Resolution<'a> {
     }
 
     pub fn role(&self, id: RoleId) -> Option<&Role<'a>> {
-        self.roles.get(id)
+        self.roles.get(id.0)
+    }
+
+    /// Every role: the built-ins in catalog order, then the custom roles in definition order.
+    pub fn ids(&self) -> impl Iterator<Item = RoleId> {
+        (0..self.roles.len()).map(RoleId)
+    }
+
+    /// The custom roles, in definition order.
+    pub fn custom_ids(&self) -> impl Iterator<Item = RoleId> {
+        (self.builtin_count..self.roles.len()).map(RoleId)
     }
 
     pub fn permissions(&self, id: RoleId) -> Option<&PermSet> {
         self.roles
-            .get(id)
+            .get(id.0)
             .and_then(|role| role.permissions.as_ref())
     }
 
     pub fn is_builtin(&self, id: RoleId) -> bool {
-        id < self.builtin_count
+        id.0 < self.builtin_count
     }
 
     /// "did you mean" help for an unknown role name, computed once per name, among the role
@@ -104,7 +120,7 @@ impl<'a> Resolution<'a> {
             let mut by_length = vec![Vec::new(); MAX_NAME_CHARS + 1];
             for (id, role) in self.roles.iter().enumerate() {
                 if let Some(ids) = by_length.get_mut(role.name.chars().count()) {
-                    ids.push(id);
+                    ids.push(RoleId(id));
                 }
             }
             by_length
@@ -115,7 +131,7 @@ impl<'a> Resolution<'a> {
             .unwrap_or(&[])
             .iter()
             .flatten()
-            .filter_map(|&id| self.roles.get(id).map(|role| role.name));
+            .filter_map(|&id| self.role(id).map(|role| role.name));
         self.suggester
             .cached(NameKind::Role, name, near)
             .map(|found| suggest::help(&found))
@@ -235,35 +251,32 @@ pub fn resolve<'a>(
 ) -> Resolution<'a> {
     let mut resolution = register_roles(catalog, files, diagnostics);
     let builtin_count = resolution.builtin_count;
-
     // Edges run from a base to the role built on it.
     let mut graph =
         DiGraph::<RoleId, ()>::with_capacity(resolution.roles.len(), resolution.roles.len());
-    let nodes: Vec<NodeIndex> = (0..resolution.roles.len())
-        .map(|id| graph.add_node(id))
-        .collect();
+    let nodes: Vec<NodeIndex> = resolution.ids().map(|id| graph.add_node(id)).collect();
     let mut poisoned = vec![false; resolution.roles.len()];
     let mut edit_members_by_role: Vec<Vec<Members>> = vec![Vec::new(); resolution.roles.len()];
     // The roles each role is built on, looked up once here for the graph and for resolving.
     let mut bases_by_role: Vec<SmallVec<[RoleId; 2]>> =
         vec![SmallVec::new(); resolution.roles.len()];
-    for (id, role) in resolution.roles.iter().enumerate().skip(builtin_count) {
-        let Some(definition) = role.definition else {
+    for id in resolution.custom_ids() {
+        let Some(definition) = resolution.role(id).and_then(|role| role.definition) else {
             continue;
         };
         if let Some(base) = &definition.def.base {
             for reference in &base.roles {
                 let lookup = resolution.lookup(&reference.value);
                 if let Lookup::Found(base_id) = lookup {
-                    if let (Some(&from), Some(&to)) = (nodes.get(base_id), nodes.get(id)) {
+                    if let (Some(&from), Some(&to)) = (nodes.get(base_id.0), nodes.get(id.0)) {
                         graph.add_edge(from, to, ());
                     }
-                    if let Some(bases) = bases_by_role.get_mut(id) {
+                    if let Some(bases) = bases_by_role.get_mut(id.0) {
                         bases.push(base_id);
                     }
                     continue;
                 }
-                if let Some(poison) = poisoned.get_mut(id) {
+                if let Some(poison) = poisoned.get_mut(id.0) {
                     *poison = true;
                 }
                 if lookup == Lookup::Unknown && options.report_unknown_roles {
@@ -277,7 +290,7 @@ pub fn resolve<'a>(
             .iter()
             .map(|edit| edit_members(catalog, &resolution.suggester, edit, diagnostics))
             .collect();
-        if let Some(slot) = edit_members_by_role.get_mut(id) {
+        if let Some(slot) = edit_members_by_role.get_mut(id.0) {
             *slot = members;
         }
     }
@@ -294,7 +307,10 @@ pub fn resolve<'a>(
         if component.is_cycle {
             diagnostics.push(cycle_diagnostic(&resolution, &graph, &component.nodes));
             for &node in &component.nodes {
-                if let Some(poison) = graph.node_weight(node).and_then(|&id| poisoned.get_mut(id)) {
+                if let Some(poison) = graph
+                    .node_weight(node)
+                    .and_then(|&id| poisoned.get_mut(id.0))
+                {
                     *poison = true;
                 }
             }
@@ -304,14 +320,14 @@ pub fn resolve<'a>(
             continue;
         };
         let id = graph[node];
-        if id < builtin_count || poisoned.get(id).copied().unwrap_or(true) {
+        if resolution.is_builtin(id) || poisoned.get(id.0).copied().unwrap_or(true) {
             continue;
         }
-        let Some(definition) = resolution.roles.get(id).and_then(|role| role.definition) else {
+        let Some(definition) = resolution.role(id).and_then(|role| role.definition) else {
             continue;
         };
         let bases = bases_by_role
-            .get(id)
+            .get(id.0)
             .map_or(&[][..], |bases| bases.as_slice());
         if bases
             .iter()
@@ -321,7 +337,7 @@ pub fn resolve<'a>(
             continue;
         }
         let members = edit_members_by_role
-            .get(id)
+            .get(id.0)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let set = resolve_role(
@@ -333,7 +349,7 @@ pub fn resolve<'a>(
             &mut lints,
             diagnostics,
         );
-        if let Some(role) = resolution.roles.get_mut(id) {
+        if let Some(role) = resolution.roles.get_mut(id.0) {
             role.permissions = Some(set);
         }
     }
@@ -369,7 +385,7 @@ fn register_roles<'a>(
     let mut by_key: HashMap<&str, RoleId, RandomState> =
         HashMap::with_capacity_and_hasher(capacity, RandomState::default());
     for (builtin, key) in catalog.builtins.iter().zip(&builtin_keys) {
-        let id = resolution.roles.len();
+        let id = RoleId(resolution.roles.len());
         resolution.ids.insert(&builtin.name, id);
         by_key.insert(key, id);
         resolution.roles.push(Role {
@@ -378,7 +394,7 @@ fn register_roles<'a>(
             permissions: None,
         });
     }
-    for (file_index, file) in files.iter().enumerate() {
+    for file in files {
         for statement in &file.statements {
             let Statement::Role(def) = statement else {
                 continue;
@@ -389,7 +405,7 @@ fn register_roles<'a>(
             let existing = match by_key.entry(key) {
                 Entry::Occupied(entry) => Some(*entry.get()),
                 Entry::Vacant(entry) => {
-                    entry.insert(resolution.roles.len());
+                    entry.insert(RoleId(resolution.roles.len()));
                     None
                 }
             };
@@ -399,11 +415,10 @@ fn register_roles<'a>(
                     resolution.dropped.insert(name);
                 }
                 None => {
-                    resolution.ids.insert(name, resolution.roles.len());
+                    resolution.ids.insert(name, RoleId(resolution.roles.len()));
                     resolution.roles.push(Role {
                         name,
                         definition: Some(Definition {
-                            file_index,
                             file: file.file,
                             def,
                         }),
@@ -422,7 +437,7 @@ fn register_roles<'a>(
 /// `builtin-redefined` or `duplicate-role`: `def`'s name collides with the role `existing`.
 fn collision(resolution: &Resolution<'_>, existing: RoleId, def: &RoleDef) -> Diagnostic {
     let name = def.name.value.as_str();
-    let Some(role) = resolution.roles.get(existing) else {
+    let Some(role) = resolution.role(existing) else {
         return Diagnostic::error(
             Code::DuplicateRole,
             def.name.span,
@@ -491,7 +506,7 @@ fn cycle_diagnostic(
     let mut members: Vec<RoleId> = component.iter().map(|&node| graph[node]).collect();
     members.sort_unstable();
     let in_cycle: HashSet<RoleId> = members.iter().copied().collect();
-    let start = members.first().copied().unwrap_or(0);
+    let start = members.first().copied().unwrap_or(RoleId(0));
     // Walk "is based on" from the first role to show one concrete loop; the message lists
     // every member in that order when it can.
     let path = graph::walk(start, &in_cycle, |current| bases_of(resolution, current));

@@ -2,7 +2,7 @@
 //! rule": role management, no escalation, well-founded authority, the ceiling) and the
 //! assertions.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -15,7 +15,7 @@ use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
 use crate::permset::PermSet;
 use crate::resolve::{origin, unknown_permission, Lookup, Origin, Resolution, RoleId};
-use crate::source::{Span, Spanned};
+use crate::source::{FileId, Span, Spanned};
 
 /// Options of the validation stage.
 pub struct ValidateOptions<'o> {
@@ -26,30 +26,30 @@ pub struct ValidateOptions<'o> {
     /// False when a file of the run has syntax errors (see `ResolveOptions`).
     pub report_unknown_roles: bool,
     /// Files with syntax errors: a missing author may stand in the text that did not parse.
-    pub files_with_syntax_errors: &'o HashSet<usize>,
+    pub files_with_syntax_errors: &'o HashSet<FileId>,
 }
 
 /// The ceiling of a run, resolved (see [`crate::compile::Ceiling`]).
 pub struct Ceiling<'o> {
     pub name: &'o str,
     pub permissions: PermSet,
-    /// The files (by index) whose authors it binds; `None`: every file.
-    pub bound_files: Option<HashSet<usize>>,
+    /// The files whose authors it binds; `None`: every file.
+    pub bound_files: Option<HashSet<FileId>>,
 }
 
 impl Ceiling<'_> {
-    fn binds(&self, file_index: usize) -> bool {
+    fn binds(&self, file: FileId) -> bool {
         self.bound_files
             .as_ref()
-            .is_none_or(|files| files.contains(&file_index))
+            .is_none_or(|files| files.contains(&file))
     }
 }
 
 /// Who authors each file, as known after validation.
 #[derive(Clone, Debug, Default)]
 pub struct Authors {
-    /// The author role of each file (by index), when it is known and defined.
-    pub by_file: Vec<Option<RoleId>>,
+    /// The author role of each file, when it is known and defined.
+    pub by_file: HashMap<FileId, RoleId>,
 }
 
 /// Where a file's author came from, for diagnostics.
@@ -97,16 +97,14 @@ pub fn validate(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Authors {
     let mut authors = Authors {
-        by_file: vec![None; files.len()],
+        by_file: HashMap::with_capacity(files.len()),
     };
     let mut authority =
         DiGraph::<RoleId, Span>::with_capacity(resolution.roles.len(), resolution.roles.len());
-    let nodes: Vec<NodeIndex> = (0..resolution.roles.len())
-        .map(|id| authority.add_node(id))
-        .collect();
+    let nodes: Vec<NodeIndex> = resolution.ids().map(|id| authority.add_node(id)).collect();
 
-    for (file_index, file) in files.iter().enumerate() {
-        let Some(source) = file_author(file, options, file_index, diagnostics) else {
+    for file in files {
+        let Some(source) = file_author(file, options, diagnostics) else {
             continue;
         };
         let author = match resolution.lookup(source.name()) {
@@ -131,9 +129,7 @@ pub fn validate(
                 continue;
             }
         };
-        if let Some(slot) = authors.by_file.get_mut(file_index) {
-            *slot = Some(author);
-        }
+        authors.by_file.insert(file.file, author);
         let author_set = resolution.permissions(author);
         // An author only matters for the roles it creates: a file of assertions alone
         // creates nothing, so its author is neither checked nor bounded.
@@ -146,7 +142,7 @@ pub fn validate(
             if let Some(ceiling) = options
                 .ceiling
                 .as_ref()
-                .filter(|ceiling| ceiling.binds(file_index))
+                .filter(|ceiling| ceiling.binds(file.file))
             {
                 check_ceiling(catalog, source, author_set, ceiling, diagnostics);
             }
@@ -158,7 +154,7 @@ pub fn validate(
             let Some(id) = defined_here(resolution, def) else {
                 continue;
             };
-            if let (Some(&from), Some(&to)) = (nodes.get(id), nodes.get(author)) {
+            if let (Some(&from), Some(&to)) = (nodes.get(id.index()), nodes.get(author.index())) {
                 authority.add_edge(from, to, source.span());
             }
             if let (Some(role_set), Some(author_set)) = (resolution.permissions(id), author_set) {
@@ -203,7 +199,6 @@ fn defined_here(resolution: &Resolution<'_>, def: &RoleDef) -> Option<RoleId> {
 fn file_author<'a>(
     file: &'a PolicyFile,
     options: &ValidateOptions<'a>,
-    file_index: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<AuthorSource<'a>> {
     let mut statement_author: Option<&AuthorStatement> = None;
@@ -247,7 +242,7 @@ fn file_author<'a>(
     if let Some(name) = options.default_author {
         return Some(AuthorSource::Default { name, first_role });
     }
-    if !options.files_with_syntax_errors.contains(&file_index) {
+    if !options.files_with_syntax_errors.contains(&file.file) {
         diagnostics.push(
             Diagnostic::error(Code::MissingAuthor, first_role.keyword, "this file defines roles but has no author")
                 .with_label("no author is known for this role")
