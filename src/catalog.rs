@@ -192,18 +192,14 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     for raw_group in &raw.groups {
         let name = &raw_group.name.value;
         let span = span_of(&raw_group.name.referenced);
-        let rule = "group names are lowercase ASCII: `[a-z][a-z0-9_]*`";
         // A group with an invalid name is still counted, so that its permissions are not
         // reported again as in an unknown group.
-        match check_name("group", name, names::is_valid_group(name), rule, &group_ids) {
+        match check_name(NameOf::Group, name, span, &group_ids, &mut invalid) {
             NameCheck::New => {
                 group_ids.insert(name.clone(), groups.len());
             }
-            NameCheck::Invalid(message, help) => invalid(span, message, Some(help)),
-            NameCheck::Duplicate(message) => {
-                invalid(span, message, None);
-                continue;
-            }
+            NameCheck::Invalid => {}
+            NameCheck::Duplicate => continue,
         }
         groups.push(Group {
             name: name.clone(),
@@ -218,18 +214,15 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     for raw_permission in &raw.permissions {
         let name = &raw_permission.name.value;
         let span = span_of(&raw_permission.name.referenced);
-        let rule = "permission names are `[a-z][a-z0-9_]*` segments joined by `/`";
-        let valid = names::is_valid_permission(name);
-        match check_name("permission", name, valid, rule, &permission_ids) {
-            NameCheck::New => {}
-            NameCheck::Invalid(message, help) => {
-                invalid(span, message, Some(help));
-                continue;
-            }
-            NameCheck::Duplicate(message) => {
-                invalid(span, message, None);
-                continue;
-            }
+        if check_name(
+            NameOf::Permission,
+            name,
+            span,
+            &permission_ids,
+            &mut invalid,
+        ) != NameCheck::New
+        {
+            continue;
         }
         let group_name = &raw_permission.group.value;
         let Some(&group) = group_ids.get(group_name) else {
@@ -297,28 +290,52 @@ pub fn load(sources: &SourceMap, file: FileId) -> (Option<Catalog>, Vec<Diagnost
     (catalog, diagnostics)
 }
 
-/// What [`check_name`] found about a group or permission name.
-enum NameCheck {
-    New,
-    /// The message, and the naming rule as help.
-    Invalid(String, String),
-    /// The message.
-    Duplicate(String),
+/// The two kinds of names a catalog declares.
+#[derive(Clone, Copy)]
+enum NameOf {
+    Group,
+    Permission,
 }
 
-/// Checks a group or permission name (`kind`): valid (`rule` says what that means), and not
-/// declared before.
+/// What [`check_name`] found about a name (and reported, when it is a problem).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameCheck {
+    New,
+    Invalid,
+    Duplicate,
+}
+
+/// Checks a group or permission name written at `span`: valid, and not declared before;
+/// a problem is reported through `invalid`.
 fn check_name<V>(
-    kind: &str,
+    of: NameOf,
     name: &str,
-    valid: bool,
-    rule: &str,
+    span: Span,
     declared: &NameMap<V>,
+    invalid: &mut dyn FnMut(Span, String, Option<String>),
 ) -> NameCheck {
+    let (kind, valid, rule) = match of {
+        NameOf::Group => (
+            "group",
+            names::is_valid_group(name),
+            "group names are lowercase ASCII: `[a-z][a-z0-9_]*`",
+        ),
+        NameOf::Permission => (
+            "permission",
+            names::is_valid_permission(name),
+            "permission names are `[a-z][a-z0-9_]*` segments joined by `/`",
+        ),
+    };
     if !valid {
-        NameCheck::Invalid(format!("invalid {kind} name `{name}`"), rule.into())
+        invalid(
+            span,
+            format!("invalid {kind} name `{name}`"),
+            Some(rule.into()),
+        );
+        NameCheck::Invalid
     } else if declared.contains_key(name) {
-        NameCheck::Duplicate(format!("duplicate {kind} `{name}`"))
+        invalid(span, format!("duplicate {kind} `{name}`"), None);
+        NameCheck::Duplicate
     } else {
         NameCheck::New
     }

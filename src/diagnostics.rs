@@ -32,28 +32,39 @@ macro_rules! error_codes {
 }
 
 error_codes! {
+    // Reading the text.
     Syntax = "syntax": "the text does not follow the grammar",
     InvalidName = "invalid-name": "a role name breaks the naming rules",
     ConfusingCharacter = "confusing-character":
         "a bidirectional control, an invisible character, or a line break other than LF/CRLF",
+
+    // Names that refer to nothing, or collide.
     UnknownPermission = "unknown-permission": "a permission that the catalog does not declare",
     UnknownGroup = "unknown-group": "a group that the catalog does not declare",
     UnknownRole = "unknown-role": "a reference to a role that no file and no built-in defines",
     DuplicateRole = "duplicate-role": "two definitions of colliding names",
     BuiltinRedefined = "builtin-redefined":
         "a file defines a role whose name collides with a built-in",
+
+    // Resolving a role.
     Cycle = "cycle": "`copies` / `inherits` form a cycle",
     RevokesInherited = "revokes-inherited":
         "an edit removes a permission that an `inherits` parent holds",
     DuplicateAnnotation = "duplicate-annotation": "the same annotation key twice on one role",
+
+    // Who authors a file.
     MissingAuthor = "missing-author": "a file defines roles and no author is known for it",
     MisplacedAuthor = "misplaced-author": "a second `author` statement, or one after a role",
     AuthorCannotManageRoles = "author-cannot-manage-roles":
         "the author lacks the role-management permission",
+
+    // The security rule, and the policy's own tests.
     Escalation = "escalation": "a role holds permissions its author lacks",
     AuthorityCycle = "authority-cycle": "authorship does not reach a built-in without a cycle",
     AuthorAboveCeiling = "author-above-ceiling": "the author holds permissions the ceiling lacks",
     AssertionFailed = "assertion-failed": "an `assert` does not hold",
+
+    // The run's other inputs.
     InvalidCatalog = "invalid-catalog": "the catalog is not valid",
     /// `rolec.yaml` is not valid; the command cannot run (exit 2).
     InvalidConfig = "invalid-config": "`rolec.yaml` is not valid",
@@ -93,11 +104,17 @@ pub struct Label {
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub code: Code,
+    /// Errors fail the run; `--deny-warnings` and lint levels decide for lints.
     pub severity: Severity,
+    /// One line: lowercase, no final period, names in backticks.
     pub message: String,
+    /// The primary location; `None` for a problem of the run as a whole.
     pub span: Option<Span>,
+    /// The short text drawn under the primary span.
     pub label: Option<String>,
+    /// Other places that explain the problem (the first definition, the author, ...).
     pub secondary: Vec<Label>,
+    /// How to fix it.
     pub help: Option<String>,
 }
 

@@ -422,83 +422,78 @@ fn detect_renames(
     *custom = kept;
 }
 
-fn catalog_diff(base: &ArtifactCatalog, head: &ArtifactCatalog) -> CatalogDiff {
-    let base_groups: HashMap<&str, &ArtifactGroup> =
-        base.groups.iter().map(|g| (g.name.as_str(), g)).collect();
-    let head_groups: HashMap<&str, &ArtifactGroup> =
-        head.groups.iter().map(|g| (g.name.as_str(), g)).collect();
-    let base_permissions: HashMap<&str, &ArtifactPermission> = base
-        .permissions
-        .iter()
-        .map(|p| (p.name.as_str(), p))
-        .collect();
-    let head_permissions: HashMap<&str, &ArtifactPermission> = head
-        .permissions
-        .iter()
-        .map(|p| (p.name.as_str(), p))
-        .collect();
-    let changed = |before: &str, after: &str| {
-        (before != after).then(|| Changed {
-            before: before.to_string(),
-            after: after.to_string(),
-        })
-    };
+pub(crate) fn catalog_diff(base: &ArtifactCatalog, head: &ArtifactCatalog) -> CatalogDiff {
+    let group_name = |group: &ArtifactGroup| group.name.clone();
+    let (groups_added, groups_removed, groups_changed) =
+        compare_by_name(&base.groups, &head.groups, group_name, |before, after| {
+            let diff = GroupDiff {
+                name: after.name.clone(),
+                title: changed(&before.title, &after.title),
+                sensitive: (before.sensitive != after.sensitive).then_some(Changed {
+                    before: before.sensitive,
+                    after: after.sensitive,
+                }),
+            };
+            (diff.title.is_some() || diff.sensitive.is_some()).then_some(diff)
+        });
+    let permission_name = |permission: &ArtifactPermission| permission.name.clone();
+    let (permissions_added, permissions_removed, permissions_changed) = compare_by_name(
+        &base.permissions,
+        &head.permissions,
+        permission_name,
+        |before, after| {
+            let diff = PermissionDiff {
+                name: after.name.clone(),
+                group: changed(&before.group, &after.group),
+                description: changed(&before.description, &after.description),
+            };
+            (diff.group.is_some() || diff.description.is_some()).then_some(diff)
+        },
+    );
     CatalogDiff {
         name: changed(&base.name, &head.name),
-        groups_added: head
-            .groups
-            .iter()
-            .filter(|g| !base_groups.contains_key(g.name.as_str()))
-            .cloned()
-            .collect(),
-        groups_removed: base
-            .groups
-            .iter()
-            .filter(|g| !head_groups.contains_key(g.name.as_str()))
-            .cloned()
-            .collect(),
-        groups_changed: head
-            .groups
-            .iter()
-            .filter_map(|after| {
-                let before = base_groups.get(after.name.as_str())?;
-                let diff = GroupDiff {
-                    name: after.name.clone(),
-                    title: changed(&before.title, &after.title),
-                    sensitive: (before.sensitive != after.sensitive).then_some(Changed {
-                        before: before.sensitive,
-                        after: after.sensitive,
-                    }),
-                };
-                (diff.title.is_some() || diff.sensitive.is_some()).then_some(diff)
-            })
-            .collect(),
-        permissions_added: head
-            .permissions
-            .iter()
-            .filter(|p| !base_permissions.contains_key(p.name.as_str()))
-            .cloned()
-            .collect(),
-        permissions_removed: base
-            .permissions
-            .iter()
-            .filter(|p| !head_permissions.contains_key(p.name.as_str()))
-            .cloned()
-            .collect(),
-        permissions_changed: head
-            .permissions
-            .iter()
-            .filter_map(|after| {
-                let before = base_permissions.get(after.name.as_str())?;
-                let diff = PermissionDiff {
-                    name: after.name.clone(),
-                    group: changed(&before.group, &after.group),
-                    description: changed(&before.description, &after.description),
-                };
-                (diff.group.is_some() || diff.description.is_some()).then_some(diff)
-            })
-            .collect(),
+        groups_added,
+        groups_removed,
+        groups_changed,
+        permissions_added,
+        permissions_removed,
+        permissions_changed,
     }
+}
+
+/// `before` and `after` when they differ.
+fn changed(before: &str, after: &str) -> Option<Changed<String>> {
+    (before != after).then(|| Changed {
+        before: before.to_string(),
+        after: after.to_string(),
+    })
+}
+
+/// The items of `head` not in `base` (in `head`'s order), those of `base` not in `head` (in
+/// `base`'s order), and what `compare` says of each item on both sides, matched by `name`.
+fn compare_by_name<T: Clone, D>(
+    base: &[T],
+    head: &[T],
+    name: impl Fn(&T) -> String,
+    compare: impl Fn(&T, &T) -> Option<D>,
+) -> (Vec<T>, Vec<T>, Vec<D>) {
+    let base_by_name: HashMap<String, &T> = base.iter().map(|item| (name(item), item)).collect();
+    let head_names: HashSet<String> = head.iter().map(&name).collect();
+    let added = head
+        .iter()
+        .filter(|item| !base_by_name.contains_key(&name(item)))
+        .cloned()
+        .collect();
+    let removed = base
+        .iter()
+        .filter(|item| !head_names.contains(&name(item)))
+        .cloned()
+        .collect();
+    let changes = head
+        .iter()
+        .filter_map(|after| compare(base_by_name.get(&name(after))?, after))
+        .collect();
+    (added, removed, changes)
 }
 
 #[cfg(test)]
@@ -506,6 +501,15 @@ mod tests {
     use super::render::{human, summary};
     use super::*;
     use crate::artifact::SCHEMA;
+
+    /// The name and change of each role of `diff` that `keep` keeps.
+    fn changes(diff: &Diff, keep: impl Fn(&RoleDiff) -> bool) -> Vec<(&str, Change)> {
+        diff.roles
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| (r.name.as_str(), r.change))
+            .collect()
+    }
 
     fn role(name: &str, permissions: &[&str]) -> ArtifactRole {
         ArtifactRole {
@@ -547,13 +551,8 @@ mod tests {
         let base = artifact(vec![role("X", &["a", "b"]), role("Gone", &["a"])]);
         let head = artifact(vec![role("X", &["a", "s"]), role("New", &["b", "s"])]);
         let diff = diff(&base, &head);
-        let names: Vec<(&str, Change)> = diff
-            .roles
-            .iter()
-            .map(|r| (r.name.as_str(), r.change))
-            .collect();
         assert_eq!(
-            names,
+            changes(&diff, |_| true),
             [
                 ("Gone", Change::Removed),
                 ("New", Change::Added),
@@ -584,14 +583,8 @@ mod tests {
         assert_eq!(renamed[0].name, "New");
         assert_eq!(renamed[0].renamed_from.as_deref(), Some("Old"));
         assert_eq!(diff.sensitive_gains, 0, "a rename gains nothing");
-        let others: Vec<(&str, Change)> = diff
-            .roles
-            .iter()
-            .filter(|r| r.change != Change::Renamed)
-            .map(|r| (r.name.as_str(), r.change))
-            .collect();
         assert_eq!(
-            others,
+            changes(&diff, |r| r.change != Change::Renamed),
             [
                 ("Twin1", Change::Removed),
                 ("Twin2", Change::Added),

@@ -166,69 +166,49 @@ fn role_facts(role: &RoleDiff, quote: fn(&str) -> String) -> Vec<String> {
 /// Catalog changes, one per line.
 fn catalog_lines(catalog: &CatalogDiff, quote: fn(&str) -> String) -> Vec<String> {
     let mut lines = Vec::new();
+    // `A → B` for a changed value.
+    let arrow =
+        |change: &Changed<String>| format!("{} → {}", quote(&change.before), quote(&change.after));
     if let Some(name) = &catalog.name {
-        lines.push(format!(
-            "catalog renamed {} → {}",
-            quote(&name.before),
-            quote(&name.after)
-        ));
+        lines.push(format!("catalog renamed {}", arrow(name)));
     }
     let sensitive = |s: bool| if s { " (sensitive)" } else { "" };
     for group in &catalog.groups_added {
-        lines.push(format!(
-            "added group {}{}",
-            quote(&group.name),
-            sensitive(group.sensitive)
-        ));
+        let name = quote(&group.name);
+        lines.push(format!("added group {name}{}", sensitive(group.sensitive)));
     }
     for group in &catalog.groups_removed {
         lines.push(format!("removed group {}", quote(&group.name)));
     }
     for group in &catalog.groups_changed {
+        let name = quote(&group.name);
         if let Some(change) = &group.sensitive {
-            lines.push(format!(
-                "group {} is {}",
-                quote(&group.name),
-                if change.after {
-                    "now sensitive"
-                } else {
-                    "no longer sensitive"
-                }
-            ));
+            let now = if change.after {
+                "now sensitive"
+            } else {
+                "no longer sensitive"
+            };
+            lines.push(format!("group {name} is {now}"));
         }
         if let Some(title) = &group.title {
-            lines.push(format!(
-                "group {} retitled {} → {}",
-                quote(&group.name),
-                quote(&title.before),
-                quote(&title.after)
-            ));
+            lines.push(format!("group {name} retitled {}", arrow(title)));
         }
     }
     for permission in &catalog.permissions_added {
-        lines.push(format!(
-            "added permission {} in group {}",
-            quote(&permission.name),
-            quote(&permission.group)
-        ));
+        let (name, group) = (quote(&permission.name), quote(&permission.group));
+        lines.push(format!("added permission {name} in group {group}"));
     }
     for permission in &catalog.permissions_removed {
         lines.push(format!("removed permission {}", quote(&permission.name)));
     }
     for permission in &catalog.permissions_changed {
+        let name = quote(&permission.name);
         if let Some(group) = &permission.group {
-            lines.push(format!(
-                "permission {} moved from group {} to {}",
-                quote(&permission.name),
-                quote(&group.before),
-                quote(&group.after)
-            ));
+            let (from, to) = (quote(&group.before), quote(&group.after));
+            lines.push(format!("permission {name} moved from group {from} to {to}"));
         }
         if permission.description.is_some() {
-            lines.push(format!(
-                "permission {} has a new description",
-                quote(&permission.name)
-            ));
+            lines.push(format!("permission {name} has a new description"));
         }
     }
     lines
@@ -402,6 +382,58 @@ pub fn json(diff: &Diff, base_label: &str, head_label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kind of catalog change, each on its line, between two catalogs compared.
+    #[test]
+    fn catalog_changes_are_listed_one_per_line() {
+        use crate::artifact::{ArtifactCatalog, ArtifactGroup, ArtifactPermission};
+        let catalog = |name: &str, groups: &[(&str, &str, bool)], permissions: &[[&str; 3]]| {
+            ArtifactCatalog {
+                name: name.into(),
+                groups: groups
+                    .iter()
+                    .map(|&(name, title, sensitive)| ArtifactGroup {
+                        name: name.into(),
+                        title: title.into(),
+                        sensitive,
+                    })
+                    .collect(),
+                permissions: permissions
+                    .iter()
+                    .map(|[name, group, description]| ArtifactPermission {
+                        name: (*name).into(),
+                        group: (*group).into(),
+                        description: (*description).into(),
+                    })
+                    .collect(),
+            }
+        };
+        let base = catalog(
+            "old",
+            &[("a", "A", false), ("gone", "G", false)],
+            &[["p", "a", "P"], ["q", "a", "Q"], ["lost", "a", "L"]],
+        );
+        let head = catalog(
+            "new",
+            &[("a", "A2", true), ("b", "B", true)],
+            &[["p", "b", "P"], ["q", "a", "Q2"], ["r", "b", "R"]],
+        );
+        let diff = super::super::catalog_diff(&base, &head);
+        assert_eq!(
+            catalog_lines(&diff, backticked),
+            [
+                "catalog renamed `old` → `new`",
+                "added group `b` (sensitive)",
+                "removed group `gone`",
+                "group `a` is now sensitive",
+                "group `a` retitled `A` → `A2`",
+                "added permission `r` in group `b`",
+                "removed permission `lost`",
+                "permission `p` moved from group `a` to `b`",
+                "permission `q` has a new description",
+            ]
+        );
+    }
 
     #[test]
     fn markdown_code_spans_survive_backticks_and_pipes() {
