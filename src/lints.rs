@@ -232,6 +232,7 @@ impl<'l> RoleLints<'l> {
     /// added something, or removed something (or tried to remove an inherited permission).
     /// Without an effect it is `redundant-grant` or `ineffective-revoke`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn applied(
         &mut self,
         catalog: &Catalog,

@@ -284,6 +284,12 @@ pub fn confusing_kind(bytes: &[u8], offset: usize, character: char) -> Option<Co
     }
 }
 
+/// Whether an ASCII byte may be a confusing character: a carriage return, a vertical tab or a
+/// form feed (one comparison for the printable bytes that make up most of a file).
+fn byte_may_hide(byte: u8) -> bool {
+    byte <= 0x0D && matches!(byte, b'\r' | 0x0B | 0x0C)
+}
+
 /// Every character of `text` that [`confusing_kind`] reports.
 pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
     let mut found = Vec::new();
@@ -293,7 +299,7 @@ pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
     let mut offset = 0;
     while let Some(skipped) = bytes.get(offset..).and_then(|rest| {
         rest.iter()
-            .position(|&byte| matches!(byte, b'\r' | 0x0B | 0x0C) || byte >= 0x80)
+            .position(|&byte| byte >= 0x80 || byte_may_hide(byte))
     }) {
         offset += skipped;
         let Some(character) = text.get(offset..).and_then(|rest| rest.chars().next()) else {

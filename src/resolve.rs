@@ -632,7 +632,11 @@ fn resolve_role(
                 had_effect
             }
             Sign::Remove => {
-                let protected = targets.intersection(&inherited);
+                let protected = if inherits {
+                    targets.intersection(&inherited)
+                } else {
+                    PermSet::new()
+                };
                 if !protected.is_empty() {
                     diagnostics.push(revokes_inherited(
                         catalog, resolution, base_ids, def, edit, &protected,
