@@ -37,6 +37,7 @@ fn inputs(roles: usize) -> Vec<InputFile> {
         .map(|file| InputFile {
             path: file.path,
             bytes: file.text.into_bytes(),
+            project_path: None,
         })
         .collect()
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::names::visible;
 use crate::permset::PermSet;
-use crate::resolve::{Resolution, RoleId};
+use crate::resolve::{Resolution, RoleId, ALLOW_ANNOTATION, ID_ANNOTATION};
 use crate::source::SourceMap;
 use crate::validate::Authors;
 
@@ -60,10 +60,9 @@ pub struct ArtifactPermission {
 /// to the serialized object (see `push_role`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArtifactRole {
-    /// The role's stable id, in artifacts that have one (checked for repeats when present).
-    /// rolec does not write it yet, and leaves it out when `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    /// The role's stable id: pinned with `@id("...")`, or derived from the name. The key an
+    /// application stores; unique in an artifact.
+    pub id: String,
     pub name: String,
     pub builtin: bool,
     pub base: Option<ArtifactBase>,
@@ -167,8 +166,7 @@ fn role_order<'r>(resolution: &'r Resolution<'_>) -> impl Iterator<Item = RoleId
         .chain(custom)
 }
 
-/// Sets every field of `role` but `permissions` (and `id`, not written yet) to the role
-/// `id`'s, reusing the strings `role` already holds, and returns the role's permissions
+/// Sets every field of `role` but `permissions` to the role `id`'s, reusing the strings `role` already holds, and returns the role's permissions
 /// (`None` inside when it could not be resolved); `None` when there is no such role.
 fn fill_role<'r>(
     role: &mut ArtifactRole,
@@ -178,6 +176,7 @@ fn fill_role<'r>(
     id: RoleId,
 ) -> Option<Option<&'r PermSet>> {
     let resolved = resolution.role(id)?;
+    set_text(&mut role.id, &resolved.id);
     set_text(&mut role.name, resolved.name);
     role.builtin = resolved.definition.is_none();
     role.annotations.clear();
@@ -212,15 +211,19 @@ fn fill_role<'r>(
         Some(file) => {
             let position = file.line_column(def.keyword.start);
             let slot = role.source.get_or_insert_with(ArtifactSource::default);
-            set_text(&mut slot.file, &file.path);
+            set_text(&mut slot.file, &file.project_path);
             slot.line = position.line;
             slot.column = position.column;
         }
         None => role.source = None,
     }
+    // `@id` and `@allow` configure the compiler; they are not the role's annotations.
     for annotation in &def.annotations {
-        role.annotations
-            .insert(annotation.key.value.clone(), annotation.value.clone());
+        let key = annotation.key.value.as_str();
+        if key != ID_ANNOTATION && key != ALLOW_ANNOTATION {
+            role.annotations
+                .insert(annotation.key.value.clone(), annotation.value.clone());
+        }
     }
     Some(resolved.permissions.as_ref())
 }
@@ -540,14 +543,12 @@ impl Artifact {
             if !names.insert(role.name.as_str()) {
                 return Err(ArtifactError::RepeatedRole(role.name.clone()));
             }
-            if let Some(id) = &role.id {
-                if let Some(first) = ids.insert(id.as_str(), role.name.as_str()) {
-                    return Err(ArtifactError::RepeatedId {
-                        first: first.to_string(),
-                        second: role.name.clone(),
-                        id: id.clone(),
-                    });
-                }
+            if let Some(first) = ids.insert(role.id.as_str(), role.name.as_str()) {
+                return Err(ArtifactError::RepeatedId {
+                    first: first.to_string(),
+                    second: role.name.clone(),
+                    id: role.id.clone(),
+                });
             }
             let mut held = HashSet::with_capacity(role.permissions.len());
             for permission in &role.permissions {
@@ -595,6 +596,7 @@ role Nobody < >
         let file = || InputFile {
             path: "a.roles".into(),
             bytes: POLICY.as_bytes().to_vec(),
+            project_path: None,
         };
         let mut streamed = Vec::new();
         let (compilation, written) =
@@ -627,7 +629,7 @@ role Nobody < >
         assert_eq!(
             lead,
             Some(&ArtifactRole {
-                id: None,
+                id: "regional-lead".into(),
                 name: "Regional \"Lead\"".into(),
                 builtin: false,
                 base: Some(ArtifactBase {
@@ -669,7 +671,7 @@ role Nobody < >
             push_role(&mut line, first, role, more.iter().copied()).unwrap();
             String::from_utf8(line).unwrap()
         };
-        let head = r#"{"name":"R","builtin":false,"base":null,"author":null,"source":null,"annotations":{},"permissions":"#;
+        let head = r#"{"id":"","name":"R","builtin":false,"base":null,"author":null,"source":null,"annotations":{},"permissions":"#;
         assert_eq!(line(&role, true, &[]), format!("\n    {head}[]}}"));
         assert_eq!(
             line(&role, false, &["\"a\"", "\"b\""]),
@@ -712,14 +714,14 @@ role Nobody < >
     fn a_well_formed_artifact_is_read() {
         let artifact = Artifact::from_json(&artifact_json(|_| {})).unwrap();
         assert_eq!(artifact.roles.len(), 2);
-        assert_eq!(artifact.roles[0].id.as_deref(), Some("x"));
-        // Without ids (an older artifact), the rest is still checked.
+        assert_eq!(artifact.roles[0].id, "x");
+        // Every role has an id: one without is not a v1 artifact of this version.
         let no_ids = artifact_json(|v| {
             for role in v["roles"].as_array_mut().unwrap() {
                 role.as_object_mut().unwrap().remove("id");
             }
         });
-        assert!(Artifact::from_json(&no_ids).is_ok());
+        assert!(Artifact::from_json(&no_ids).is_err());
     }
 
     #[test]

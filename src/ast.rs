@@ -43,7 +43,10 @@ pub struct RoleDef {
 #[derive(Clone, Debug)]
 pub struct Annotation {
     pub key: Spanned<String>,
+    /// The value, unescaped.
     pub value: String,
+    /// The quoted string, quotes included.
+    pub value_span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

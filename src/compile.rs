@@ -57,11 +57,25 @@ impl Ceiling {
     }
 }
 
-/// One input file: its path as given or found, and its bytes.
+/// One input file: its path as given or found, its bytes, and (when the caller knows the
+/// project root) its path relative to the root, which the artifact records.
 #[derive(Clone, Debug)]
 pub struct InputFile {
     pub path: String,
     pub bytes: Vec<u8>,
+    /// The path relative to the project root, `/`-separated; `None`: `path`, normalized.
+    pub project_path: Option<String>,
+}
+
+impl InputFile {
+    /// A file known by one path (the artifact records it normalized).
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> InputFile {
+        InputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+            project_path: None,
+        }
+    }
 }
 
 /// The result of a run.
@@ -317,7 +331,13 @@ fn ceiling_error(catalog: &Catalog, resolution: &Resolution<'_>, name: &str) -> 
 /// `code` at the first bad byte.
 pub(crate) fn decode(id: FileId, file: InputFile, code: Code) -> (SourceFile, Option<Diagnostic>) {
     match String::from_utf8(file.bytes) {
-        Ok(text) => (SourceFile::new(file.path, Arc::from(text)), None),
+        Ok(text) => {
+            let mut source = SourceFile::new(file.path, Arc::from(text));
+            if let Some(project_path) = file.project_path {
+                source.project_path = project_path;
+            }
+            (source, None)
+        }
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let bad_byte = error.as_bytes().get(valid_up_to).copied().unwrap_or(0);
@@ -330,10 +350,11 @@ pub(crate) fn decode(id: FileId, file: InputFile, code: Code) -> (SourceFile, Op
             )
             .with_label(format!("invalid byte 0x{bad_byte:02X}"))
             .with_help("save the file as UTF-8");
-            (
-                SourceFile::new(file.path, Arc::from(text)),
-                Some(diagnostic),
-            )
+            let mut source = SourceFile::new(file.path, Arc::from(text));
+            if let Some(project_path) = file.project_path {
+                source.project_path = project_path;
+            }
+            (source, Some(diagnostic))
         }
     }
 }
@@ -381,6 +402,7 @@ mod tests {
         let policy = |text: &str| InputFile {
             path: "a.roles".into(),
             bytes: text.as_bytes().to_vec(),
+            project_path: None,
         };
         let text = "author Administrator\nrole \"Sales Lead\" copies User < +crm -webhooks >\n";
         let options = CompileOptions {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned as YamlSpanned;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::lints::{Level, Lint, LINTS};
+use crate::lints::{Level, Lint};
 use crate::source::{FileId, SourceMap, Span};
 use crate::suggest::did_you_mean;
 use crate::yaml::{parse_yaml, yaml_span};
@@ -17,12 +17,32 @@ use crate::yaml::{parse_yaml, yaml_span};
 /// The name of the settings file, looked for in the current directory.
 pub const CONFIG_FILE: &str = "rolec.yaml";
 
+/// The `rolec.yaml` of a run started in `start`: the first one in `start` or its parents,
+/// stopping at a folder that holds `.git` (the top of a repository).
+pub fn find(start: &std::path::Path) -> Option<std::path::PathBuf> {
+    let mut folder = Some(start);
+    while let Some(current) = folder {
+        let candidate = current.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if current.join(".git").exists() {
+            return None;
+        }
+        folder = current.parent();
+    }
+    None
+}
+
 /// The keys `rolec.yaml` accepts.
 pub const KEYS: &[&str] = &["sources", "catalog", "author", "max_author", "lints"];
 
 /// Settings read from `rolec.yaml`; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
+    /// The project root: the folder of this `rolec.yaml` (absolute), set by whoever found
+    /// the file; `None`: the current folder. The artifact's paths are relative to it.
+    pub root: Option<std::path::PathBuf>,
     pub sources: Option<Vec<String>>,
     pub catalog: Option<String>,
     pub author: Option<String>,
@@ -79,13 +99,8 @@ fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec
     entries.sort_by_key(|(key, _)| (key.referenced.line(), key.referenced.column()));
     for (name, level) in entries {
         let Some(lint) = Lint::from_name(&name.value) else {
-            let message = format!("unknown lint `{}`", name.value);
             let span = yaml_span(file, text, &name.referenced);
-            let names: Vec<&str> = LINTS.iter().map(|info| info.name).collect();
-            diagnostics.push(
-                unknown_name(span, message, &name.value, &names, "the lints are")
-                    .with_label("not a lint"),
-            );
+            diagnostics.push(crate::lints::unknown_lint(&name.value, span));
             continue;
         };
         let Some(parsed) = Level::parse(&level.value) else {
@@ -106,6 +121,7 @@ fn parse_in(sources: &SourceMap, file: FileId, text: &str) -> Result<Config, Vec
         return Err(diagnostics);
     }
     Ok(Config {
+        root: None,
         sources: raw.sources,
         catalog: raw.catalog,
         author: raw.author,

@@ -51,6 +51,9 @@ error_codes! {
     RevokesInherited = "revokes-inherited":
         "an edit removes a permission that an `inherits` parent holds",
     DuplicateAnnotation = "duplicate-annotation": "the same annotation key twice on one role",
+    DuplicateId = "duplicate-id": "two roles with the same id",
+    InvalidId = "invalid-id": "a pinned id that breaks the rule, or a name that yields no id",
+    UnknownLint = "unknown-lint": "`@allow` or `lints:` names a lint that does not exist",
 
     // Who authors a file.
     MissingAuthor = "missing-author": "a file defines roles and no author is known for it",

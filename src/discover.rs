@@ -165,6 +165,32 @@ fn check_link_stays_inside(
     }
 }
 
+/// `path` relative to `root`, both absolute: `/`-separated, with `..` for each folder of
+/// `root` that `path` is not in (`/p/policies/a.roles` from `/p` is `policies/a.roles`).
+/// Lexical: links are not followed.
+pub fn relative_to(root: &Path, path: &Path) -> String {
+    let normal = |path: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for component in path.components() {
+            match component {
+                std::path::Component::Normal(part) => {
+                    parts.push(part.to_string_lossy().into_owned());
+                }
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                _ => {}
+            }
+        }
+        parts
+    };
+    let (root, path) = (normal(root), normal(path));
+    let common = root.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; root.len().saturating_sub(common)];
+    parts.extend(path.iter().skip(common).map(String::as_str));
+    parts.join("/")
+}
+
 /// An I/O error in a user's words, without Rust's `(os error 2)`.
 pub fn describe(error: &std::io::Error) -> String {
     match error.kind() {
@@ -176,6 +202,25 @@ pub fn describe(error: &std::io::Error) -> String {
                 .next()
                 .unwrap_or(&text)
                 .to_lowercase()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_relative_to_a_root() {
+        let root = Path::new("/work/project");
+        for (path, relative) in [
+            ("/work/project/policies/a.roles", "policies/a.roles"),
+            ("/work/project/./policies//b.roles", "policies/b.roles"),
+            ("/work/project/x/../policies/c.roles", "policies/c.roles"),
+            ("/work/other/d.roles", "../other/d.roles"),
+            ("/work/project", ""),
+        ] {
+            assert_eq!(relative_to(root, Path::new(path)), relative, "{path}");
         }
     }
 }

@@ -184,13 +184,65 @@ pub fn lint(
     Some(diagnostic)
 }
 
+/// The words of a role's `@allow("...")` annotations: each word, where it is written, and
+/// the lint it names (`None`: no such lint). The place is the word's own when the string has
+/// no escape, else the whole string.
+pub fn allowed_by(def: &RoleDef) -> Vec<(&str, Span, Option<Lint>)> {
+    let mut words = Vec::new();
+    for annotation in &def.annotations {
+        if annotation.key.value != crate::resolve::ALLOW_ANNOTATION {
+            continue;
+        }
+        let span = annotation.value_span;
+        // Without escapes the value is the text between the quotes, byte for byte.
+        let plain = span.end.saturating_sub(span.start) == annotation.value.len() + 2;
+        let mut offset = 0;
+        for word in annotation
+            .value
+            .split(|c: char| c.is_whitespace() || c == ',')
+        {
+            let start = offset;
+            offset += word.len() + 1;
+            if word.is_empty() {
+                continue;
+            }
+            let word_span = if plain {
+                Span::new(
+                    span.file,
+                    span.start + 1 + start,
+                    span.start + 1 + start + word.len(),
+                )
+            } else {
+                span
+            };
+            words.push((word, word_span, Lint::from_name(word)));
+        }
+    }
+    words
+}
+
+/// `unknown-lint`: `name`, written at `span` (in `@allow` or under `lints:`), is no lint.
+pub fn unknown_lint(name: &str, span: Span) -> Diagnostic {
+    let names: Vec<&str> = LINTS.iter().map(|info| info.name).collect();
+    let help = crate::suggest::did_you_mean(name, names.iter().copied())
+        .unwrap_or_else(|| format!("the lints are {}", join_names(&names)));
+    Diagnostic::error(
+        Code::UnknownLint,
+        span,
+        format!("unknown lint `{}`", crate::names::visible(name)),
+    )
+    .with_label("not a lint")
+    .with_help(help)
+}
+
 /// The lints of a role's edits and of its resolved set, checked while `resolve` applies the
 /// edits, one role at a time; the scratch space is kept from role to role.
 pub struct RoleLints<'l> {
     levels: &'l LintLevels,
-    /// The levels for the current role: the run's, or all allowed for a role whose edits
-    /// name something unknown (already an error there; lints would only repeat it).
-    quiet: bool,
+    /// The levels for the current role: the run's, less what its `@allow` names; or all
+    /// allowed for a role whose edits name something unknown (already an error there; lints
+    /// would only repeat it).
+    role_levels: LintLevels,
     /// Whether the current role's `overridden-edit` bookkeeping is kept.
     track_overrides: bool,
     overrides: Overrides,
@@ -205,23 +257,30 @@ impl<'l> RoleLints<'l> {
     pub fn new(levels: &'l LintLevels) -> RoleLints<'l> {
         RoleLints {
             levels,
-            quiet: false,
+            role_levels: levels.clone(),
             track_overrides: false,
             overrides: Overrides::default(),
         }
     }
 
     fn levels(&self) -> &LintLevels {
-        if self.quiet {
-            &ALL_ALLOWED
-        } else {
-            self.levels
-        }
+        &self.role_levels
     }
 
     /// Starts the role `def`; with `quiet`, nothing is reported for it.
     pub fn start_role(&mut self, def: &RoleDef, quiet: bool) {
-        self.quiet = quiet;
+        self.role_levels = if quiet {
+            ALL_ALLOWED.clone()
+        } else {
+            self.levels.clone()
+        };
+        if !def.annotations.is_empty() {
+            for (_, _, lint) in allowed_by(def) {
+                if let Some(lint) = lint {
+                    self.role_levels.set(lint, Level::Allow);
+                }
+            }
+        }
         self.overrides.start(def.edits.len());
         // Only an edit after another can undo it, and the work is skipped when nobody listens.
         self.track_overrides =

@@ -249,6 +249,52 @@ fn ascii_collision_key(name: &str) -> String {
     key
 }
 
+/// Longest pinned role id (`@id("...")`), in characters.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// A role's id derived from its name: NFKC, then Unicode lowercase, then every run of
+/// characters outside the general categories L (letters), M (marks) and Nd (decimal digits)
+/// becomes one `-`, and leading and trailing `-` are dropped: `"Sales Lead"` → `sales-lead`,
+/// `"Księgowa (PL)"` → `księgowa-pl`. Empty when the name has no letter or digit.
+pub fn derive_id(name: &str) -> String {
+    use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
+    use icu_properties::CodePointMapData;
+    let categories = CodePointMapData::<GeneralCategory>::new();
+    let kept = |c: char| {
+        let category = categories.get(c);
+        GeneralCategoryGroup::Letter.contains(category)
+            || GeneralCategoryGroup::Mark.contains(category)
+            || category == GeneralCategory::DecimalNumber
+    };
+    let lowered: String = name.nfkc().collect::<String>().to_lowercase();
+    let mut id = String::with_capacity(lowered.len());
+    let mut gap = false;
+    for c in lowered.chars() {
+        if kept(c) {
+            if gap && !id.is_empty() {
+                id.push('-');
+            }
+            gap = false;
+            id.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    id
+}
+
+/// Whether `id` is a valid pinned id: ASCII `[a-z0-9]+(-[a-z0-9]+)*`, at most
+/// [`MAX_ID_CHARS`] characters.
+pub fn is_valid_pinned_id(id: &str) -> bool {
+    id.len() <= MAX_ID_CHARS
+        && id.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
 /// A character a reviewer cannot see: where it is (byte offset) and what it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfusingCharacter {
@@ -397,6 +443,41 @@ mod tests {
         }
         for name in invalid {
             assert!(check_role_name(name).is_err(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn ids_derive_from_names() {
+        for (name, id) in [
+            ("Sales Lead", "sales-lead"),
+            ("Księgowa (PL)", "księgowa-pl"),
+            ("Administrator", "administrator"),
+            ("  Team -- Admin 2 ", "team-admin-2"),
+            ("ＳＡＬＥＳ", "sales"),
+            ("Café_Ops", "café-ops"),
+            ("!!!", ""),
+            ("İstanbul", "i\u{307}stanbul"),
+        ] {
+            assert_eq!(derive_id(name), id, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn pinned_ids() {
+        for id in ["sales-lead", "a", "team-2", &"a".repeat(64)] {
+            assert!(is_valid_pinned_id(id), "{id:?}");
+        }
+        for id in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "Sales",
+            "a_b",
+            "księgowa",
+            &"a".repeat(65),
+        ] {
+            assert!(!is_valid_pinned_id(id), "{id:?}");
         }
     }
 

@@ -14,14 +14,20 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::graph;
 use smallvec::SmallVec;
 
-use crate::ast::{BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
+use crate::ast::{Annotation, BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
-use crate::lints::{LintLevels, RoleLints};
-use crate::names::{collision_key, MAX_NAME_CHARS};
+use crate::lints::{self, LintLevels, RoleLints};
+use crate::names::{self, collision_key, visible, MAX_NAME_CHARS};
 use crate::permset::{PermSet, PermissionId};
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest::{self, max_distance, NameKind, Suggester};
+
+/// The annotation that pins a role's id (`@id("sales-lead")`).
+pub const ID_ANNOTATION: &str = "id";
+
+/// The annotation that allows lints for one role (`@allow("empty-role same-as-base")`).
+pub const ALLOW_ANNOTATION: &str = "allow";
 
 /// Index of a role: built-ins first (catalog order), then custom roles in definition order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +51,8 @@ pub struct Definition<'a> {
 #[derive(Clone, Debug)]
 pub struct Role<'a> {
     pub name: &'a str,
+    /// The stable id (`@id`, or derived from the name); empty when it is invalid (reported).
+    pub id: String,
     /// `None` for a built-in.
     pub definition: Option<Definition<'a>>,
     /// `None` when the role could not be resolved (a cycle, an unknown base, ...): the
@@ -390,6 +398,7 @@ fn register_roles<'a>(
         by_key.insert(key, id);
         resolution.roles.push(Role {
             name: &builtin.name,
+            id: String::new(),
             definition: None,
             permissions: None,
         });
@@ -418,6 +427,7 @@ fn register_roles<'a>(
                     resolution.ids.insert(name, RoleId(resolution.roles.len()));
                     resolution.roles.push(Role {
                         name,
+                        id: String::new(),
                         definition: Some(Definition {
                             file: file.file,
                             def,
@@ -431,7 +441,103 @@ fn register_roles<'a>(
     // A dropped name that is also a kept one (the exact same name twice) stays resolvable.
     let ids = &resolution.ids;
     resolution.dropped.retain(|name| !ids.contains_key(name));
+    assign_ids(&mut resolution, diagnostics);
     resolution
+}
+
+/// Gives every role its stable id: `@id("...")` when pinned, else derived from the name
+/// (built-ins too), reporting `invalid-id` and `duplicate-id` (the first role, in built-in
+/// then definition order, keeps an id given twice).
+fn assign_ids(resolution: &mut Resolution<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    // Each id given, with the name of the role that has it and where.
+    let mut owners: HashMap<String, (&str, Option<Span>), RandomState> =
+        HashMap::with_capacity_and_hasher(resolution.roles.len(), RandomState::default());
+    for role in &mut resolution.roles {
+        let def = role.definition.map(|definition| definition.def);
+        let pinned = def.and_then(|def| {
+            def.annotations
+                .iter()
+                .find(|annotation| annotation.key.value == ID_ANNOTATION)
+        });
+        let (id, span) = match (pinned, def) {
+            (Some(annotation), _) if !names::is_valid_pinned_id(&annotation.value) => {
+                diagnostics.push(invalid_pinned_id(annotation));
+                continue;
+            }
+            (Some(annotation), _) => (annotation.value.clone(), Some(annotation.value_span)),
+            // A name that breaks the naming rules is reported as such; it gets no id.
+            (None, Some(_)) if names::check_role_name(role.name).is_err() => continue,
+            (None, def) => {
+                let id = names::derive_id(role.name);
+                if let (true, Some(def)) = (id.is_empty(), def) {
+                    diagnostics.push(no_derived_id(def));
+                    continue;
+                }
+                (id, def.map(|def| def.name.span))
+            }
+        };
+        match owners.entry(id) {
+            Entry::Occupied(first) => {
+                let (first_name, first_span) = *first.get();
+                if let Some(span) = span {
+                    let id = first.key();
+                    diagnostics.push(duplicate_id(id, role.name, span, first_name, first_span));
+                }
+            }
+            Entry::Vacant(slot) => {
+                role.id = slot.key().clone();
+                slot.insert((role.name, span));
+            }
+        }
+    }
+}
+
+/// `invalid-id`: a pinned id that breaks the rule.
+fn invalid_pinned_id(annotation: &Annotation) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidId,
+        annotation.value_span,
+        format!("invalid role id `{}`", visible(&annotation.value)),
+    )
+    .with_label("not a valid id")
+    .with_help(format!(
+        "write lowercase ASCII letters and digits, words joined by `-`, at most {} characters: `sales-lead`",
+        names::MAX_ID_CHARS
+    ))
+}
+
+/// `invalid-id`: a name from which no id can be derived.
+fn no_derived_id(def: &RoleDef) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidId,
+        def.name.span,
+        format!("role `{}` has no id: its name has no letter or digit", def.name.value),
+    )
+    .with_label("no id can be derived from this name")
+    .with_help("pin one with `@id(\"...\")` on the line before `role`, or give the role a name with a letter or digit")
+}
+
+/// `duplicate-id`: `name` (at `span`) has the id `id`, which `first_name` has already.
+fn duplicate_id(
+    id: &str,
+    name: &str,
+    span: Span,
+    first_name: &str,
+    first_span: Option<Span>,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::error(
+        Code::DuplicateId,
+        span,
+        format!("role `{name}` has the id `{id}`, which role `{first_name}` has too"),
+    )
+    .with_label("same id as another role")
+    .with_help(
+        "an id is the key applications store; give one of the roles its own id with `@id(\"...\")`",
+    );
+    if let Some(first_span) = first_span {
+        diagnostic = diagnostic.with_secondary(first_span, format!("`{first_name}` has it"));
+    }
+    diagnostic
 }
 
 /// `builtin-redefined` or `duplicate-role`: `def`'s name collides with the role `existing`.
@@ -471,7 +577,17 @@ fn collision(resolution: &Resolution<'_>, existing: RoleId, def: &RoleDef) -> Di
         )
 }
 
+/// `duplicate-annotation` for a key given twice, and `unknown-lint` for a name in `@allow`
+/// that is no lint.
 fn check_annotations(def: &RoleDef, diagnostics: &mut Vec<Diagnostic>) {
+    if def.annotations.is_empty() {
+        return;
+    }
+    for (word, span, lint) in lints::allowed_by(def) {
+        if lint.is_none() {
+            diagnostics.push(lints::unknown_lint(word, span));
+        }
+    }
     if def.annotations.len() < 2 {
         return;
     }

@@ -57,7 +57,12 @@ pub struct LineColumn {
 /// One input file: the path as given or found, and its text.
 #[derive(Debug)]
 pub struct SourceFile {
+    /// The path as given or found (relative paths stay relative to the current folder):
+    /// what diagnostics show.
     pub path: String,
+    /// The path relative to the project root, `/`-separated, without `./` (the artifact's
+    /// `source.file`): given by the caller who knows the root, else `path` normalized.
+    pub project_path: String,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
     /// `char_counts[i]`: how many characters begin in `text[..i * CHECKPOINT]`, so that a
@@ -99,6 +104,7 @@ impl SourceFile {
             }
         }
         SourceFile {
+            project_path: normalize_path(&path),
             path,
             text,
             line_starts,
@@ -152,6 +158,23 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len());
         end.saturating_sub(start)
+    }
+}
+
+/// `path` with `/` separators, without `.` segments or repeated separators: `./a//b.roles`
+/// is `a/b.roles`. Lexical: `..` and links are left alone.
+pub fn normalize_path(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let absolute = path.starts_with('/');
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
     }
 }
 
@@ -218,6 +241,20 @@ mod tests {
         let y = file.text.find('y').unwrap_or(0);
         assert_eq!(file.line_column(y), LineColumn { line: 3, column: 1 });
         assert_eq!(file.line_column(usize::MAX).line, 3);
+    }
+
+    #[test]
+    fn paths_are_normalized() {
+        for (given, normal) in [
+            ("policies/a.roles", "policies/a.roles"),
+            ("./policies/a.roles", "policies/a.roles"),
+            (".//policies/./a.roles", "policies/a.roles"),
+            ("policies\\a.roles", "policies/a.roles"),
+            ("/abs/./x.roles", "/abs/x.roles"),
+            ("../up/x.roles", "../up/x.roles"),
+        ] {
+            assert_eq!(normalize_path(given), normal, "{given}");
+        }
     }
 
     #[test]

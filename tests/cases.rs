@@ -75,6 +75,7 @@ fn load_case(path: &Path) -> Case {
             catalog = Some(InputFile {
                 path: display,
                 bytes,
+                project_path: None,
             });
             continue;
         }
@@ -113,6 +114,7 @@ fn load_case(path: &Path) -> Case {
         inputs.push(InputFile {
             path: display,
             bytes,
+            project_path: None,
         });
     }
     expected.sort();

@@ -124,6 +124,7 @@ role Gone < +mail >
 
 const SALES_AFTER: &str = "author Administrator
 role \"Sales Rep\" copies User < -webhooks -crm +billing >
+@id(\"old\")
 role New copies Guest < +crm >
 @doc(\"reads reports\")
 role Auditor < +reports +insight >
@@ -245,7 +246,7 @@ removed role `Gone`
     author: `Administrator`
     held 1 permission
 
-renamed role `Old` to `New` (same permissions)
+renamed role `Old` to `New`
 
 changed role `Sales Rep`
   + billing  ! sensitive (administrator_only)

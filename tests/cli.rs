@@ -614,3 +614,63 @@ fn a_deep_copy_chain_builds() {
         );
     }
 }
+
+/// `source.file` is relative to the project root, `/`-separated, without `./`: the artifact is
+/// byte for byte the same whether the sources are named `policies`, `./policies` or by an
+/// absolute path, and it never holds a path of the machine that built it. The project root is
+/// the folder of the `rolec.yaml` in use: found in a parent folder (up to the repository's
+/// top), or given with `--config`, whose paths are relative to its own folder.
+#[test]
+fn artifact_paths_are_relative_to_the_project_root() {
+    let dir = project(&[
+        ("policies/sales.roles", CLEAN),
+        (
+            "policies/team/b.roles",
+            "author Administrator\nrole B copies Guest\n",
+        ),
+    ]);
+    let root = dir.path();
+    let absolute = root.join("policies").to_string_lossy().into_owned();
+    let builds: Vec<Run> = ["policies", "./policies", "policies/", absolute.as_str()]
+        .iter()
+        .map(|given| rolec(root, &["build", given]))
+        .collect();
+    for run in &builds {
+        assert_eq!(run.status, Some(0), "{}", run.describe());
+        assert_eq!(run.stdout, builds[0].stdout, "{}", run.describe());
+    }
+    let text = builds[0].stdout_text();
+    assert!(text.contains(r#""file":"policies/sales.roles""#), "{text}");
+    assert!(text.contains(r#""file":"policies/team/b.roles""#), "{text}");
+    assert!(
+        !text.contains(&root.to_string_lossy().into_owned()),
+        "{text}"
+    );
+
+    // From a subfolder, the rolec.yaml of the parent is the root, and its `sources:` are
+    // relative to it; `--config` names one explicitly.
+    write_file(root, "rolec.yaml", "sources: [policies]\n");
+    write_file(root, "sub/.keep", "");
+    let from_sub = rolec(&root.join("sub"), &["build"]);
+    assert_eq!(from_sub.status, Some(0), "{}", from_sub.describe());
+    assert_eq!(from_sub.stdout, builds[0].stdout);
+    let explicit = rolec(&root.join("sub"), &["build", "--config", "../rolec.yaml"]);
+    assert_eq!(explicit.stdout, builds[0].stdout, "{}", explicit.describe());
+    let missing = rolec(root, &["check", "--config", "nope.yaml"]);
+    assert_eq!(missing.status, Some(2), "{}", missing.describe());
+    assert!(
+        missing.stderr.contains("cannot read `nope.yaml`"),
+        "{}",
+        missing.describe()
+    );
+
+    // The search stops at the top of a repository.
+    write_file(root, "sub/repo/.git/HEAD", "ref: refs/heads/main\n");
+    let in_repo = rolec(&root.join("sub/repo"), &["check"]);
+    assert_eq!(in_repo.status, Some(2), "{}", in_repo.describe());
+    assert!(
+        in_repo.stderr.contains("no sources"),
+        "{}",
+        in_repo.describe()
+    );
+}

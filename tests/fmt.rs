@@ -329,6 +329,7 @@ fn inputs(texts: &[String]) -> Vec<InputFile> {
         .map(|(index, text)| InputFile {
             path: format!("f{index}.roles"),
             bytes: text.clone().into_bytes(),
+            project_path: None,
         })
         .collect()
 }
@@ -412,7 +413,11 @@ fn case_inputs(path: &Path) -> (Vec<(String, Vec<u8>)>, Option<InputFile>) {
             .unwrap_or_default();
         let bytes = std::fs::read(&entry).expect("read a case file");
         if name.ends_with(".yaml") {
-            catalog = Some(InputFile { path: name, bytes });
+            catalog = Some(InputFile {
+                path: name,
+                bytes,
+                project_path: None,
+            });
         } else if name.ends_with(".roles") {
             files.push((name, bytes));
         }
@@ -427,6 +432,7 @@ fn check_files(label: &str, files: Vec<(String, Vec<u8>)>, catalog: Option<Input
         .map(|(path, bytes)| InputFile {
             path: path.clone(),
             bytes: bytes.clone(),
+            project_path: None,
         })
         .collect();
     // Which files the compiler finds lexical problems in (syntax, hidden characters).
@@ -459,6 +465,7 @@ fn check_files(label: &str, files: Vec<(String, Vec<u8>)>, catalog: Option<Input
             results.push(InputFile {
                 path: path.clone(),
                 bytes: bytes.clone(),
+                project_path: None,
             });
             continue;
         };
@@ -471,6 +478,7 @@ fn check_files(label: &str, files: Vec<(String, Vec<u8>)>, catalog: Option<Input
         results.push(InputFile {
             path: path.clone(),
             bytes: once.into_bytes(),
+            project_path: None,
         });
     }
     let before = outcome(catalog.clone(), originals);
@@ -528,6 +536,7 @@ fn the_example_policies_format_without_changing_their_artifact() {
             .map(|(path, bytes)| InputFile {
                 path: path.clone(),
                 bytes: bytes.clone(),
+                project_path: None,
             })
             .collect(),
     );

@@ -135,6 +135,7 @@ fn render(files: &[GenFile]) -> Vec<InputFile> {
             InputFile {
                 path: format!("f{file_index}.roles"),
                 bytes: text.into_bytes(),
+                project_path: None,
             }
         })
         .collect()

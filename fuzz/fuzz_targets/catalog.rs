@@ -10,6 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let catalog = InputFile {
         path: "catalog.yaml".to_string(),
         bytes: data.to_vec(),
+        project_path: None,
     };
     let options = CompileOptions {
         emit_artifact: true,

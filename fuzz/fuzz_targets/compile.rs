@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|(index, bytes)| InputFile {
             path: format!("policies/f{index}.roles"),
             bytes: bytes.to_vec(),
+            project_path: None,
         })
         .collect();
     let options = CompileOptions {

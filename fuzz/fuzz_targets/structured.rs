@@ -298,6 +298,7 @@ fn render(run: &Run) -> Vec<InputFile> {
             InputFile {
                 path: format!("policies/f{file_index}.roles"),
                 bytes: text.into_bytes(),
+                project_path: None,
             }
         })
         .collect()

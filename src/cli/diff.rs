@@ -29,12 +29,42 @@ pub(super) enum DiffFormat {
     Json,
 }
 
-/// `--fail-on` of `rolec diff`.
+/// A condition of `--fail-on` (a comma-separated list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum FailOn {
     /// A role gains a permission of a group that is `sensitive` in BASE's catalog or in
     /// HEAD's, or a group loses its `sensitive` mark.
     Sensitive,
+    /// A role disappears (its users would lose it).
+    Removed,
+    /// A role keeps its id under another name.
+    Renamed,
+    /// A role gains any permission (an added role counts).
+    Gained,
+    /// Anything changes: the json diff is not empty.
+    Any,
+}
+
+impl FailOn {
+    fn condition(self) -> semantic::Condition {
+        match self {
+            FailOn::Sensitive => semantic::Condition::Sensitive,
+            FailOn::Removed => semantic::Condition::Removed,
+            FailOn::Renamed => semantic::Condition::Renamed,
+            FailOn::Gained => semantic::Condition::Gained,
+            FailOn::Any => semantic::Condition::Any,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FailOn::Sensitive => "sensitive",
+            FailOn::Removed => "removed",
+            FailOn::Renamed => "renamed",
+            FailOn::Gained => "gained",
+            FailOn::Any => "any",
+        }
+    }
 }
 
 /// Why a side is compiled: named when it has errors.
@@ -49,7 +79,7 @@ pub(super) fn run(
     base: &str,
     head: Option<&str>,
     format: DiffFormat,
-    fail_on: Option<FailOn>,
+    fail_on: &[FailOn],
 ) -> ExitStatus {
     // With `--ceiling-from`, the ceiling is resolved once, from the trusted side, for every
     // side compiled; without it, each side takes its own settings' (flags first).
@@ -88,26 +118,21 @@ pub(super) fn run(
     if print_stdout(text.as_bytes()).is_err() {
         return usage_error("cannot write the diff to standard output");
     }
-    if fail_on == Some(FailOn::Sensitive) && diff.is_sensitive() {
-        // Each condition that fired, on a line of its own.
-        let count = diff.sensitive_gains;
-        if count > 0 {
-            print_stderr(&format!(
-                "error: {count} permission{} of sensitive groups gained (`--fail-on sensitive`)\n",
-                if count == 1 { "" } else { "s" }
-            ));
+    // Each condition that fired, each reason on a line of its own, naming the condition.
+    let mut status = ExitStatus::Ok;
+    let mut checked = Vec::new();
+    for &condition in fail_on {
+        if checked.contains(&condition) {
+            continue;
         }
-        for group in &diff.unmarked_sensitive_groups {
-            print_stderr(&format!(
-                "error: the group `{}` is sensitive in `{}` and not in `{}` (`--fail-on sensitive`)\n",
-                rolec::names::visible(group),
-                rolec::names::visible(base),
-                rolec::names::visible(head_label)
-            ));
+        checked.push(condition);
+        for reason in diff.fired(condition.condition(), base, head_label) {
+            let flag = condition.name();
+            print_stderr(&format!("error: {reason} (`--fail-on {flag}`)\n"));
+            status = ExitStatus::Errors;
         }
-        return ExitStatus::Errors;
     }
-    ExitStatus::Ok
+    status
 }
 
 /// The ceiling of a side compiled with `config`, when `--ceiling-from` gave none for all.

@@ -19,7 +19,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use output::{usage_error, ProblemOutput};
 use rolec::compile::{self, Ceiling, Compilation, CompileOptions, InputFile};
-use rolec::config::{self, Config, CONFIG_FILE};
+use rolec::config::{self, Config};
 use rolec::diagnostics::Diagnostic;
 use rolec::discover::{self, describe};
 use rolec::lints::LintLevels;
@@ -88,10 +88,16 @@ enum Command {
         /// How the diff is printed (`--format` stays the format of diagnostics).
         #[arg(long = "output-format", value_enum, default_value_t = diff::DiffFormat::Human)]
         output_format: diff::DiffFormat,
-        /// Exit with status 1 when a role gains a permission of a group sensitive in either
-        /// side's catalog, or a group loses its `sensitive` mark.
-        #[arg(long = "fail-on", value_enum, value_name = "WHAT")]
-        fail_on: Option<diff::FailOn>,
+        /// Exit with status 1 when the change does any of these (comma-separated):
+        /// `sensitive` (a gain from a group sensitive in either catalog, or a group losing
+        /// its mark), `removed`, `renamed`, `gained` (any gain), `any` (any change).
+        #[arg(
+            long = "fail-on",
+            value_enum,
+            value_name = "WHAT,...",
+            value_delimiter = ','
+        )]
+        fail_on: Vec<diff::FailOn>,
     },
     /// Print the effective catalog as YAML.
     Catalog,
@@ -125,6 +131,10 @@ struct CommonArgs {
     /// files new or changed since then are bound) or a built artifact (every file is bound).
     #[arg(long = "ceiling-from", global = true, value_name = "REV|ARTIFACT")]
     ceiling_from: Option<String>,
+    /// The settings file (default: the first `rolec.yaml` in the current folder or its
+    /// parents, up to the repository's top); its folder is the project root.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<String>,
     /// How problems are printed.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -279,7 +289,7 @@ fn run(cli: &Cli) -> ExitStatus {
             base,
             head.as_deref(),
             *output_format,
-            *fail_on,
+            fail_on,
         ),
         Command::Explain { .. } | Command::Lints { .. } => ExitStatus::Ok,
     }
@@ -296,19 +306,70 @@ fn use_color(common: &CommonArgs) -> bool {
     }
 }
 
-/// Reads `rolec.yaml` when there is one; its errors are printed like diagnostics.
+/// Reads the run's `rolec.yaml` (`--config FILE`, else the first one in the current folder
+/// or its parents, up to a folder that holds `.git`), when there is one; its errors are
+/// printed like diagnostics. Its folder is the project root, and its paths (`sources:`,
+/// `catalog:`) are relative to that folder: they are rebased here onto the current folder.
 fn load_config(common: &CommonArgs, json_to_stdout: bool) -> Result<Config, ExitStatus> {
-    let path = Path::new(CONFIG_FILE);
-    if !path.exists() {
-        return Ok(Config::default());
-    }
-    let bytes = read_input(CONFIG_FILE, CONFIG_FILE.to_string())?.bytes;
+    let here = std::env::current_dir().map_err(|error| {
+        usage_error(&format!(
+            "cannot read the current folder: {}",
+            describe(&error)
+        ))
+    })?;
+    let (path, display) = match &common.config {
+        Some(given) => (here.join(given), given.replace('\\', "/")),
+        None => match config::find(&here) {
+            Some(found) => {
+                let display = discover::relative_to(&here, &found);
+                (found, display)
+            }
+            None => {
+                return Ok(Config {
+                    root: Some(here),
+                    ..Config::default()
+                })
+            }
+        },
+    };
+    let bytes = read_input(&path.to_string_lossy(), display.clone())?.bytes;
     let text = String::from_utf8(bytes)
-        .map_err(|_| usage_error(&format!("`{CONFIG_FILE}` is not valid UTF-8")))?;
-    config::parse(CONFIG_FILE, &text).map_err(|(sources, diagnostics)| {
+        .map_err(|_| usage_error(&format!("`{display}` is not valid UTF-8")))?;
+    let mut config = config::parse(&display, &text).map_err(|(sources, diagnostics)| {
         print_report(common, &sources, &diagnostics, json_to_stdout);
         ExitStatus::Usage
-    })
+    })?;
+    let folder = path
+        .parent()
+        .map_or_else(|| here.clone(), Path::to_path_buf);
+    let root = std::fs::canonicalize(&folder).unwrap_or(folder);
+    // Paths in the file are relative to its folder; the rest of the run reads them from here.
+    let from_here = discover::relative_to(&std::fs::canonicalize(&here).unwrap_or(here), &root);
+    let rebase = |path: &String| {
+        if from_here.is_empty() || Path::new(path).is_absolute() {
+            path.clone()
+        } else {
+            format!("{from_here}/{path}")
+        }
+    };
+    config.sources = config
+        .sources
+        .map(|sources| sources.iter().map(rebase).collect());
+    config.catalog = config.catalog.as_ref().map(rebase);
+    config.root = Some(root);
+    Ok(config)
+}
+
+/// `path` (as given or found, relative to the current folder or absolute) relative to the
+/// project root: the artifact's `source.file`.
+fn project_path(config: &Config, path: &Path) -> String {
+    let here = std::env::current_dir().unwrap_or_default();
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| here.join(path));
+    let root = config
+        .root
+        .clone()
+        .unwrap_or_else(|| std::fs::canonicalize(&here).unwrap_or(here));
+    discover::relative_to(&root, &absolute)
 }
 
 /// Reads a file given on the command line or in `rolec.yaml`.
@@ -335,14 +396,15 @@ fn read_input(path: &str, display: String) -> Result<InputFile, ExitStatus> {
         Ok(Ok(bytes)) => Ok(InputFile {
             path: display,
             bytes,
+            project_path: None,
         }),
         Ok(Err(size)) => Err(usage_error(&format!(
-            "`{path}` is {} MiB, more than the {} MiB an input file may have",
+            "`{display}` is {} MiB, more than the {} MiB an input file may have",
             size.div_ceil(1024 * 1024),
             MAX_INPUT_BYTES / (1024 * 1024)
         ))),
         Err(error) => Err(usage_error(&format!(
-            "cannot read `{path}`: {}",
+            "cannot read `{display}`: {}",
             describe(&error)
         ))),
     }
@@ -395,7 +457,9 @@ fn read_inputs(
     let mut policies = Vec::with_capacity(found.len());
     for file in found {
         let path = file.path.to_string_lossy().into_owned();
-        policies.push(read_input(&path, file.display)?);
+        let mut input = read_input(&path, file.display)?;
+        input.project_path = Some(project_path(config, &file.path));
+        policies.push(input);
     }
     Ok((catalog, policies))
 }

@@ -99,6 +99,7 @@ pub(super) fn read_revision(
         policies.push(InputFile {
             path: file.path,
             bytes,
+            project_path: None,
         });
     }
     let catalog = match common.catalog.as_ref().or(config.catalog.as_ref()) {
@@ -158,6 +159,7 @@ fn read_at(revision: &str, commit: &str, path: &str) -> Result<Option<InputFile>
     Ok(Some(InputFile {
         path: path.replace('\\', "/"),
         bytes,
+        project_path: None,
     }))
 }
 

@@ -27,8 +27,7 @@ pub struct Changed<T> {
 pub enum Change {
     Added,
     Removed,
-    /// Removed under one name and added under another with the same permissions, base and
-    /// author.
+    /// The same id under another name; its other changes are listed with it.
     Renamed,
     Changed,
 }
@@ -59,6 +58,9 @@ pub struct AnnotationChange {
 /// One role that differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RoleDiff {
+    /// The role's id, the same on both sides.
+    pub id: String,
+    /// Its name (after the change, unless it was removed).
     pub name: String,
     pub builtin: bool,
     pub change: Change,
@@ -129,10 +131,83 @@ pub struct Diff {
     pub unmarked_sensitive_groups: Vec<String>,
 }
 
+/// A condition of `rolec diff --fail-on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// A role gains a permission of a group that is sensitive in either catalog, or a group
+    /// loses its sensitive mark.
+    Sensitive,
+    /// A role disappears (its users would lose it).
+    Removed,
+    /// A role keeps its id under another name.
+    Renamed,
+    /// A role gains a permission (an added role gains all it holds).
+    Gained,
+    /// Anything at all changes (the json diff is not empty).
+    Any,
+}
+
 impl Diff {
     /// Whether the change does anything that `--fail-on sensitive` fails on.
     pub fn is_sensitive(&self) -> bool {
         self.sensitive_gains > 0 || !self.unmarked_sensitive_groups.is_empty()
+    }
+
+    /// Why `condition` fires for this change from `base` to `head` (the sides' labels), one
+    /// line each, in users' words (names made visible, in backticks); empty when it does not.
+    pub fn fired(&self, condition: Condition, base: &str, head: &str) -> Vec<String> {
+        let name = |role: &RoleDiff| format!("`{}`", crate::names::visible(&role.name));
+        match condition {
+            Condition::Sensitive => {
+                let mut reasons = Vec::new();
+                if self.sensitive_gains > 0 {
+                    let count = self.sensitive_gains;
+                    let plural = if count == 1 { "" } else { "s" };
+                    reasons.push(format!(
+                        "{count} permission{plural} of sensitive groups gained"
+                    ));
+                }
+                for group in &self.unmarked_sensitive_groups {
+                    let (group, base, head) = (
+                        crate::names::visible(group),
+                        crate::names::visible(base),
+                        crate::names::visible(head),
+                    );
+                    reasons.push(format!(
+                        "the group `{group}` is sensitive in `{base}` and not in `{head}`"
+                    ));
+                }
+                reasons
+            }
+            Condition::Removed => self
+                .roles
+                .iter()
+                .filter(|role| role.change == Change::Removed)
+                .map(|role| format!("role {} is removed", name(role)))
+                .collect(),
+            Condition::Renamed => self
+                .roles
+                .iter()
+                .filter(|role| role.change == Change::Renamed)
+                .map(|role| {
+                    let old = role.renamed_from.as_deref().unwrap_or_default();
+                    let old = crate::names::visible(old);
+                    format!("role `{old}` is renamed to {}", name(role))
+                })
+                .collect(),
+            Condition::Gained => self
+                .roles
+                .iter()
+                .filter(|role| !role.gained.is_empty())
+                .map(|role| {
+                    let count = role.gained.len();
+                    let plural = if count == 1 { "" } else { "s" };
+                    format!("role {} gains {count} permission{plural}", name(role))
+                })
+                .collect(),
+            Condition::Any if self.is_empty() => Vec::new(),
+            Condition::Any => vec!["the diff is not empty".to_string()],
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -210,38 +285,42 @@ fn describe_gain(
     }
 }
 
-/// Compares two artifacts.
+/// Compares two artifacts, matching roles by id: a role whose id is on both sides under
+/// another name is renamed, with its other changes.
 pub fn diff(base: &Artifact, head: &Artifact) -> Diff {
     let base_facts = PermissionFacts::new(&base.catalog);
     let head_facts = PermissionFacts::new(&head.catalog);
-    let base_roles: HashMap<&str, &ArtifactRole> =
-        base.roles.iter().map(|r| (r.name.as_str(), r)).collect();
-    let head_roles: HashMap<&str, &ArtifactRole> =
-        head.roles.iter().map(|r| (r.name.as_str(), r)).collect();
+    let base_roles = roles_by_id(base);
+    let head_roles = roles_by_id(head);
 
-    let mut builtin_names: Vec<&str> = Vec::new();
-    let mut custom_names: BTreeSet<&str> = BTreeSet::new();
+    // Built-ins in the new catalog's order, then removed ones; custom roles in byte order of
+    // their names (the new name of a renamed role).
+    let mut builtin_ids: Vec<&str> = Vec::new();
+    let mut custom: Vec<(&str, &str)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for role in head.roles.iter().chain(&base.roles) {
+        if !seen.insert(role.id.as_str()) {
+            continue;
+        }
         if role.builtin {
-            if !builtin_names.contains(&role.name.as_str()) {
-                builtin_names.push(&role.name);
-            }
+            builtin_ids.push(&role.id);
         } else {
-            custom_names.insert(&role.name);
+            custom.push((&role.name, &role.id));
         }
     }
-    custom_names.retain(|name| !builtin_names.contains(name));
+    custom.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
 
-    let compare = |name: &str| -> Option<RoleDiff> {
-        let before = base_roles.get(name).copied();
-        let after = head_roles.get(name).copied();
-        role_diff(name, before, after, &base_facts, &head_facts)
+    let compare = |id: &str| -> Option<RoleDiff> {
+        let before = base_roles.get(id).copied();
+        let after = head_roles.get(id).copied();
+        role_diff(before, after, &base_facts, &head_facts)
     };
-    let mut roles: Vec<RoleDiff> = builtin_names.iter().filter_map(|n| compare(n)).collect();
-    let mut custom: Vec<RoleDiff> = custom_names.iter().filter_map(|n| compare(n)).collect();
-    detect_renames(&mut custom, &base_roles, &head_roles);
-    custom.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    roles.extend(custom);
+    let roles: Vec<RoleDiff> = builtin_ids
+        .iter()
+        .copied()
+        .chain(custom.iter().map(|&(_, id)| id))
+        .filter_map(compare)
+        .collect();
 
     let sensitive_gains = roles.iter().map(RoleDiff::sensitive_gains).sum();
     let unmarked_sensitive_groups = base
@@ -259,8 +338,18 @@ pub fn diff(base: &Artifact, head: &Artifact) -> Diff {
     }
 }
 
+/// The roles of an artifact by id.
+fn roles_by_id(artifact: &Artifact) -> HashMap<&str, &ArtifactRole> {
+    artifact
+        .roles
+        .iter()
+        .map(|role| (role.id.as_str(), role))
+        .collect()
+}
+
+/// What differs between a role `before` and `after` the change (the same id; `None` on the
+/// side where it does not exist), or `None` when nothing does.
 fn role_diff(
-    name: &str,
     before: Option<&ArtifactRole>,
     after: Option<&ArtifactRole>,
     base_facts: &PermissionFacts<'_>,
@@ -286,23 +375,27 @@ fn role_diff(
             .collect();
         (gained, lost)
     };
-    let change = match (before, after) {
+    let (change, role) = match (before, after) {
         (None, None) => return None,
-        (None, Some(_)) => Change::Added,
-        (Some(_), None) => Change::Removed,
-        (Some(_), Some(_)) => Change::Changed,
+        (None, Some(after)) => (Change::Added, after),
+        (Some(before), None) => (Change::Removed, before),
+        (Some(before), Some(after)) if before.name != after.name => (Change::Renamed, after),
+        (Some(_), Some(after)) => (Change::Changed, after),
     };
     let before_base = before.and_then(|r| r.base.clone());
     let after_base = after.and_then(|r| r.base.clone());
     let before_author = before.and_then(|r| r.author.clone());
     let after_author = after.and_then(|r| r.author.clone());
-    let whole = change != Change::Changed;
-    let builtin = after.or(before).is_some_and(|r| r.builtin);
+    let whole = matches!(change, Change::Added | Change::Removed);
+    let builtin = role.builtin;
     let diff = RoleDiff {
-        name: name.to_string(),
+        id: role.id.clone(),
+        name: role.name.clone(),
         builtin,
         change,
-        renamed_from: None,
+        renamed_from: (change == Change::Renamed)
+            .then(|| before.map(|r| r.name.clone()))
+            .flatten(),
         gained,
         lost,
         base: (whole || before_base != after_base).then_some(Changed {
@@ -340,86 +433,6 @@ fn annotation_changes(
             after: after.get(key).cloned(),
         })
         .collect()
-}
-
-/// Pairs a removed custom role with an added one that has the same permissions, base and
-/// author, when each is the only one of its side with them: one renamed role instead of a
-/// removal and an addition.
-fn detect_renames(
-    custom: &mut Vec<RoleDiff>,
-    base_roles: &HashMap<&str, &ArtifactRole>,
-    head_roles: &HashMap<&str, &ArtifactRole>,
-) {
-    type Key<'a> = (
-        BTreeSet<&'a str>,
-        &'a Option<ArtifactBase>,
-        &'a Option<String>,
-    );
-    fn key<'a>(role: &'a ArtifactRole) -> Key<'a> {
-        (
-            role.permissions.iter().map(String::as_str).collect(),
-            &role.base,
-            &role.author,
-        )
-    }
-    // Each key, with the names of the roles that have it on each side.
-    let mut sides: HashMap<Key<'_>, (Vec<&str>, Vec<&str>)> = HashMap::new();
-    for diff in custom.iter() {
-        match diff.change {
-            Change::Removed => {
-                if let Some(role) = base_roles.get(diff.name.as_str()) {
-                    sides.entry(key(role)).or_default().0.push(&role.name);
-                }
-            }
-            Change::Added => {
-                if let Some(role) = head_roles.get(diff.name.as_str()) {
-                    sides.entry(key(role)).or_default().1.push(&role.name);
-                }
-            }
-            _ => {}
-        }
-    }
-    let renames: HashMap<&str, &str> = sides
-        .values()
-        .filter_map(
-            |(removed, added)| match (removed.as_slice(), added.as_slice()) {
-                ([old], [new]) => Some((*new, *old)),
-                _ => None,
-            },
-        )
-        .collect();
-    if renames.is_empty() {
-        return;
-    }
-    let old_names: HashSet<&str> = renames.values().copied().collect();
-    let mut kept = Vec::with_capacity(custom.len());
-    for diff in custom.drain(..) {
-        if diff.change == Change::Removed && old_names.contains(diff.name.as_str()) {
-            continue;
-        }
-        let old_name = match diff.change {
-            Change::Added => renames.get(diff.name.as_str()).copied(),
-            _ => None,
-        };
-        let Some(old_name) = old_name else {
-            kept.push(diff);
-            continue;
-        };
-        let before = base_roles.get(old_name).copied();
-        let after = head_roles.get(diff.name.as_str()).copied();
-        kept.push(RoleDiff {
-            name: diff.name,
-            builtin: false,
-            change: Change::Renamed,
-            renamed_from: Some(old_name.to_string()),
-            gained: Vec::new(),
-            lost: Vec::new(),
-            base: None,
-            author: None,
-            annotations: annotation_changes(before, after),
-        });
-    }
-    *custom = kept;
 }
 
 pub(crate) fn catalog_diff(base: &ArtifactCatalog, head: &ArtifactCatalog) -> CatalogDiff {
@@ -513,6 +526,7 @@ mod tests {
 
     fn role(name: &str, permissions: &[&str]) -> ArtifactRole {
         ArtifactRole {
+            id: crate::names::derive_id(name),
             name: name.into(),
             author: Some("Administrator".into()),
             permissions: permissions.iter().map(|p| (*p).to_string()).collect(),
@@ -568,30 +582,38 @@ mod tests {
     }
 
     #[test]
-    fn a_role_with_the_same_permissions_under_a_new_name_is_renamed() {
+    fn roles_are_matched_by_id_and_a_new_name_is_a_rename() {
+        // `Old` keeps its id under the name `New`, and gains `b`; `Twin1` and `Twin2` have
+        // the same permissions but different ids: a removal and an addition, not a rename.
+        let mut renamed = role("New", &["a", "s", "b"]);
+        renamed.id = "old".into();
         let base = artifact(vec![role("Old", &["a", "s"]), role("Twin1", &["b"])]);
-        let mut twin2 = role("Twin2", &["b"]);
-        twin2.annotations.insert("doc".into(), "x".into());
-        let head = artifact(vec![role("New", &["a", "s"]), twin2, role("Twin3", &["b"])]);
+        let head = artifact(vec![renamed, role("Twin2", &["b"])]);
         let diff = diff(&base, &head);
-        let renamed: Vec<_> = diff
-            .roles
-            .iter()
-            .filter(|r| r.change == Change::Renamed)
-            .collect();
-        assert_eq!(renamed.len(), 1, "{diff:#?}");
-        assert_eq!(renamed[0].name, "New");
-        assert_eq!(renamed[0].renamed_from.as_deref(), Some("Old"));
-        assert_eq!(diff.sensitive_gains, 0, "a rename gains nothing");
         assert_eq!(
-            changes(&diff, |r| r.change != Change::Renamed),
+            changes(&diff, |_| true),
             [
+                ("New", Change::Renamed),
                 ("Twin1", Change::Removed),
-                ("Twin2", Change::Added),
-                ("Twin3", Change::Added)
+                ("Twin2", Change::Added)
             ],
-            "two candidates: no rename"
+            "{diff:#?}"
         );
+        let new = &diff.roles[0];
+        assert_eq!(
+            (new.id.as_str(), new.renamed_from.as_deref()),
+            ("old", Some("Old"))
+        );
+        assert_eq!(new.gained.len(), 1, "a rename shows its other changes");
+        let fired = |condition| diff.fired(condition, "base", "head");
+        assert_eq!(
+            fired(Condition::Renamed),
+            ["role `Old` is renamed to `New`"]
+        );
+        assert_eq!(fired(Condition::Removed), ["role `Twin1` is removed"]);
+        assert_eq!(fired(Condition::Gained).len(), 2);
+        assert_eq!(fired(Condition::Any), ["the diff is not empty"]);
+        assert!(fired(Condition::Sensitive).is_empty());
     }
 
     #[test]

@@ -99,7 +99,7 @@ fn role_heading(role: &RoleDiff, quote: fn(&str) -> String) -> String {
         Change::Removed => format!("removed {kind} {name}"),
         Change::Changed => format!("changed {kind} {name}"),
         Change::Renamed => format!(
-            "renamed {kind} {} to {name} (same permissions)",
+            "renamed {kind} {} to {name}",
             quote(role.renamed_from.as_deref().unwrap_or(""))
         ),
     }

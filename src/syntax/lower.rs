@@ -85,6 +85,7 @@ impl Lowering<'_> {
             span: self.span(&pair),
         };
         let mut value = String::new();
+        let mut value_span = key.span;
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::annotation_key => {
@@ -93,11 +94,18 @@ impl Lowering<'_> {
                         span: self.span(&inner),
                     };
                 }
-                Rule::string => value = self.string(&inner),
+                Rule::string => {
+                    value = self.string(&inner);
+                    value_span = self.span(&inner);
+                }
                 _ => {}
             }
         }
-        Annotation { key, value }
+        Annotation {
+            key,
+            value,
+            value_span,
+        }
     }
 
     fn base(&mut self, pair: Pair<'_, Rule>) -> Base {
