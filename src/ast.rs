@@ -68,6 +68,8 @@ impl BaseKind {
 #[derive(Clone, Debug)]
 pub struct Base {
     pub kind: BaseKind,
+    /// The `copies` or `inherits` keyword.
+    pub keyword: Span,
     pub roles: Vec<Spanned<String>>,
 }
 

@@ -66,6 +66,8 @@ pub struct Permission {
 #[derive(Clone, Debug)]
 pub struct Builtin {
     pub name: String,
+    /// Where the built-in's name is written in the catalog file.
+    pub span: Span,
     pub permissions: PermSet,
 }
 
@@ -399,6 +401,7 @@ fn resolve_builtins(
             .zip(resolved)
             .map(|(builtin, permissions)| Builtin {
                 name: builtin.name.value.clone(),
+                span: (context.span_of)(&builtin.name.referenced),
                 permissions,
             })
             .collect(),

@@ -88,6 +88,8 @@ pub struct Compilation {
     pub artifact: Option<Artifact>,
     /// The parsed policy files (the statements that parsed), in input order.
     pub files: Vec<PolicyFile>,
+    /// The catalog of the run, when it had no errors (its spans are in `sources`).
+    pub catalog: Option<Catalog>,
 }
 
 impl Compilation {
@@ -226,6 +228,7 @@ fn compile_to(
     drop(resolution);
     let mut compilation = finish(sources, diagnostics, files);
     compilation.artifact = artifact;
+    compilation.catalog = Some(catalog);
     Ok((compilation, written))
 }
 
@@ -304,6 +307,7 @@ fn finish(
         diagnostics,
         artifact: None,
         files,
+        catalog: None,
     }
 }
 

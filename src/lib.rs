@@ -48,6 +48,8 @@ pub mod parallel;
 #[doc(hidden)]
 pub mod permset;
 #[doc(hidden)]
+pub mod query;
+#[doc(hidden)]
 pub mod resolve;
 #[doc(hidden)]
 pub mod suggest;

@@ -463,3 +463,109 @@ proptest! {
         }
     }
 }
+
+/// The permissions of the model catalog's groups that edits and queries use.
+fn group_members(group: &str) -> Vec<&'static str> {
+    match group {
+        "crm_and_sales" => vec!["crm", "commerce", "fakturownia", "payments"],
+        _ => Vec::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// For random policies that compile (about one in seven), `can` agrees with the artifact, and `why` ends where
+    /// the answer is decided: when the role holds the permission, at an edit that adds it (its
+    /// text at the step's place is `+p` or `+@group` of a group holding it) or at a built-in
+    /// that holds it; when not, at an edit that removes it, at a role with no base, or at a
+    /// built-in that lacks it. From the artifact alone, `why` gives the same answer.
+    #[test]
+    fn queries_agree_with_the_artifact(files in policy()) {
+        use rolec::query::{self, why::{self, StepKind}, Policies};
+        let inputs = render(&files);
+        let texts: HashMap<String, String> = inputs
+            .iter()
+            .map(|f| (f.path.clone(), String::from_utf8_lossy(&f.bytes).into_owned()))
+            .collect();
+        let options = CompileOptions { emit_artifact: true, ..Default::default() };
+        let compilation = compile(None, inputs, &options).map_err(|e| TestCaseError::fail(e.0))?;
+        let Some(artifact) = compilation.artifact.as_ref() else { return Ok(()) };
+        let policies = Policies::new(artifact);
+        let sources = why::Sources {
+            files: &compilation.files,
+            sources: &compilation.sources,
+            catalog: compilation.catalog.as_ref().ok_or_else(|| TestCaseError::fail("no catalog"))?,
+        };
+        let asked = ["crm", "mail", "profile", "webhooks", "roles", "billing", "payments", "mail_private_all"];
+        for role in &artifact.roles {
+            for &permission in &asked {
+                let held = role.permissions.iter().any(|p| p == permission);
+                let can = query::can(&policies, &role.id, &[permission.to_string()])
+                    .map_err(|e| TestCaseError::fail(e.message))?;
+                prop_assert_eq!(can.allowed, held, "can {} {}", role.name, permission);
+                let answer = why::why(&policies, Some(&sources), &role.name, permission)
+                    .map_err(|e| TestCaseError::fail(e.message))?;
+                prop_assert_eq!(answer.holds, held);
+                let last = answer.steps.last().ok_or_else(|| TestCaseError::fail("no step"))?;
+                let last_role = policies.role(&last.role).map_err(|e| TestCaseError::fail(e.message))?;
+                match last.kind {
+                    StepKind::Builtin => {
+                        prop_assert!(last_role.builtin);
+                        prop_assert_eq!(policies.holds(last_role, permission), held);
+                    }
+                    StepKind::Grant | StepKind::Revoke => {
+                        prop_assert_eq!(last.kind == StepKind::Grant, held, "{:?}", answer);
+                        let text = last.file.as_ref().and_then(|file| texts.get(file)).ok_or_else(|| TestCaseError::fail("no file"))?;
+                        let line = text.lines().nth(last.line.unwrap_or(1) - 1).unwrap_or_default();
+                        let edit: String = line.chars().skip(last.column.unwrap_or(1) - 1)
+                            .take_while(|c| !c.is_whitespace() && *c != '>').collect();
+                        let sign = if held { '+' } else { '-' };
+                        let target = edit.strip_prefix(sign).ok_or_else(|| TestCaseError::fail(format!("`{edit}` is not a `{sign}` edit")))?;
+                        let contains = match target.strip_prefix('@') {
+                            Some(group) => last.group.as_deref() == Some(group)
+                                && (group_members(group).contains(&permission)
+                                    || artifact.catalog.permissions.iter().any(|p| p.name == permission && p.group == group)),
+                            None => target == permission,
+                        };
+                        prop_assert!(contains, "`{}` does not touch `{}`: {:?}", edit, permission, answer);
+                    }
+                    StepKind::Absent => prop_assert!(!held && last_role.base.is_none()),
+                    StepKind::Copies | StepKind::Inherits => prop_assert!(false, "the chain ends at a base: {:?}", answer),
+                }
+                let from_artifact = why::why(&policies, None, &role.name, permission)
+                    .map_err(|e| TestCaseError::fail(e.message))?;
+                prop_assert_eq!(from_artifact.holds, held);
+                let last = from_artifact.steps.last().ok_or_else(|| TestCaseError::fail("no step"))?;
+                let decides_held = matches!(last.kind, StepKind::Grant)
+                    || (last.kind == StepKind::Builtin && held);
+                prop_assert_eq!(decides_held, held, "{:?}", from_artifact);
+            }
+        }
+    }
+}
+
+/// Most random policies have an error (an escalation, a cycle); the query property above must
+/// still see enough that compile to mean something.
+#[test]
+fn enough_random_policies_compile_for_the_query_property() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut compiled = 0;
+    for _ in 0..256 {
+        let files = policy()
+            .new_tree(&mut runner)
+            .map(|tree| tree.current())
+            .unwrap();
+        let options = CompileOptions {
+            emit_artifact: true,
+            ..Default::default()
+        };
+        let compilation = compile(None, render(&files), &options).unwrap();
+        compiled += usize::from(compilation.artifact.is_some());
+    }
+    assert!(
+        compiled >= 20,
+        "only {compiled} of 256 random policies compile"
+    );
+}

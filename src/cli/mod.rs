@@ -9,6 +9,7 @@ mod diff;
 mod explain;
 mod fmt;
 mod output;
+mod query;
 mod revision;
 
 use std::io::IsTerminal;
@@ -43,7 +44,7 @@ impl From<ExitStatus> for ExitCode {
 }
 
 /// rolec: custom roles as code, checked against the permissions of whoever authors them.
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Clone)]
 #[command(name = "rolec", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -52,12 +53,15 @@ pub struct Cli {
     common: CommonArgs,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 enum Command {
     /// Compile and report problems; no output file.
     Check {
         /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
         paths: Vec<String>,
+        /// How problems are printed.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Compile and write the artifact (stdout when no `-o`).
     Build {
@@ -69,6 +73,9 @@ enum Command {
         /// Write nothing; exit 1 when FILE (`-o`) differs from what would be built.
         #[arg(long)]
         check: bool,
+        /// How problems are printed (on stderr: stdout is the artifact).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Rewrite `.roles` files in the canonical layout, keeping every comment.
     Fmt {
@@ -77,6 +84,9 @@ enum Command {
         /// Write nothing; list the files that would change and exit 1 if there are any.
         #[arg(long)]
         check: bool,
+        /// How problems are printed (on stderr).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Show what a change does to roles and permissions: roles added, removed and changed,
     /// permissions gained and lost, sensitive gains marked.
@@ -100,7 +110,11 @@ enum Command {
         fail_on: Vec<diff::FailOn>,
     },
     /// Print the effective catalog as YAML.
-    Catalog,
+    Catalog {
+        /// How problems of the catalog are printed.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Explain an error code or lint: what it means, an example, how to fix it.
     Explain {
         /// A code such as `escalation`, or a lint name such as `empty-role`.
@@ -112,10 +126,94 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Can ROLE do every PERMISSION (`@group`: all of the group)? Exit status 0 yes, 1 no.
+    Can {
+        /// A role's name, or its id.
+        role: String,
+        /// Permissions, or `@groups`.
+        #[arg(required = true)]
+        permissions: Vec<String>,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// How the answer is printed.
+        #[arg(long, value_enum, default_value_t = query::AnswerFormat::Human)]
+        format: query::AnswerFormat,
+    },
+    /// Why ROLE holds PERMISSION, or does not: the chain of steps to the one that decides.
+    Why {
+        /// A role's name, or its id.
+        role: String,
+        /// One permission.
+        permission: String,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// How the answer is printed.
+        #[arg(long, value_enum, default_value_t = query::AnswerFormat::Human)]
+        format: query::AnswerFormat,
+    },
+    /// Which roles hold PERMISSION.
+    WhoCan {
+        /// One permission.
+        permission: String,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// How the answer is printed.
+        #[arg(long, value_enum, default_value_t = query::AnswerFormat::Human)]
+        format: query::AnswerFormat,
+    },
+    /// Every permission against every role.
+    Matrix {
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        paths: Vec<String>,
+        /// Answer from a built artifact instead of compiling the sources.
+        #[arg(long, value_name = "FILE.json", conflicts_with = "paths")]
+        from: Option<String>,
+        /// The roles to show (names or ids, comma-separated; default: every role).
+        #[arg(long, value_name = "ROLE,...", value_delimiter = ',')]
+        roles: Vec<String>,
+        /// How the matrix is printed.
+        #[arg(long, value_enum, default_value_t = query::MatrixFormat::Human)]
+        format: query::MatrixFormat,
+    },
+    /// The role hierarchy: an edge from each role to its base.
+    Graph {
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        paths: Vec<String>,
+        /// Answer from a built artifact instead of compiling the sources.
+        #[arg(long, value_name = "FILE.json", conflicts_with = "paths")]
+        from: Option<String>,
+        /// Also a dotted edge from each custom role to its author.
+        #[arg(long)]
+        authors: bool,
+        /// How the graph is written.
+        #[arg(long, value_enum, default_value_t = query::GraphFormat::Dot)]
+        format: query::GraphFormat,
+    },
+}
+
+/// Where a question is answered from: the sources (`--path`, repeated; default `sources:` of
+/// rolec.yaml, else `policies/`) or a built artifact (`--from`).
+#[derive(clap::Args, Debug, Clone)]
+struct SourceArgs {
+    /// A `.roles` file or folder to compile (repeat for more).
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Answer from a built artifact instead of compiling the sources.
+    #[arg(long, value_name = "FILE.json", conflicts_with = "paths")]
+    from: Option<String>,
+}
+
+impl SourceArgs {
+    fn source(&self) -> query::QuerySource<'_> {
+        query::QuerySource {
+            paths: &self.paths,
+            from: self.from.as_deref(),
+        }
+    }
 }
 
 /// Flags every subcommand takes.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 struct CommonArgs {
     /// Use the catalog in FILE instead of the embedded Intum catalog.
     #[arg(long, global = true, value_name = "FILE")]
@@ -135,8 +233,9 @@ struct CommonArgs {
     /// parents, up to the repository's top); its folder is the project root.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<String>,
-    /// How problems are printed.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    /// How problems are printed: set from the subcommand's own `--format` (`check`, `build`,
+    /// `fmt`, `catalog`); human for the others, which print an answer on stdout.
+    #[arg(skip = Format::Human)]
     format: Format,
     /// Report warnings as errors.
     #[arg(long = "deny-warnings", global = true)]
@@ -252,6 +351,18 @@ fn machine_output_to_stdout(subcommand: Option<&str>) -> bool {
 
 /// Runs a parsed command line; returns the exit status.
 fn run(cli: &Cli) -> ExitStatus {
+    let mut common = cli.common.clone();
+    if let Command::Check { format, .. }
+    | Command::Build { format, .. }
+    | Command::Fmt { format, .. }
+    | Command::Catalog { format } = &cli.command
+    {
+        common.format = *format;
+    }
+    let cli = &Cli {
+        command: cli.command.clone(),
+        common,
+    };
     let json_to_stdout = !matches!(
         cli.command,
         Command::Build { .. } | Command::Fmt { .. } | Command::Diff { .. }
@@ -270,14 +381,15 @@ fn run(cli: &Cli) -> ExitStatus {
         Err(status) => return status,
     };
     match &cli.command {
-        Command::Catalog => catalog::run(&cli.common, &config),
-        Command::Check { paths } => check::run(&cli.common, &config, paths),
+        Command::Catalog { .. } => catalog::run(&cli.common, &config),
+        Command::Check { paths, .. } => check::run(&cli.common, &config, paths),
         Command::Build {
             paths,
             output,
             check,
+            ..
         } => build::run(&cli.common, &config, paths, output.as_deref(), *check),
-        Command::Fmt { paths, check } => fmt::run(&cli.common, &config, paths, *check),
+        Command::Fmt { paths, check, .. } => fmt::run(&cli.common, &config, paths, *check),
         Command::Diff {
             base,
             head,
@@ -291,6 +403,61 @@ fn run(cli: &Cli) -> ExitStatus {
             *output_format,
             fail_on,
         ),
+        Command::Can {
+            role,
+            permissions,
+            source,
+            format,
+        } => query::can(
+            &cli.common,
+            &config,
+            &source.source(),
+            role,
+            permissions,
+            *format,
+        ),
+        Command::Why {
+            role,
+            permission,
+            source,
+            format,
+        } => query::why(
+            &cli.common,
+            &config,
+            &source.source(),
+            role,
+            permission,
+            *format,
+        ),
+        Command::WhoCan {
+            permission,
+            source,
+            format,
+        } => query::who_can(&cli.common, &config, &source.source(), permission, *format),
+        Command::Matrix {
+            paths,
+            from,
+            roles,
+            format,
+        } => {
+            let source = query::QuerySource {
+                paths,
+                from: from.as_deref(),
+            };
+            query::matrix(&cli.common, &config, &source, roles, *format)
+        }
+        Command::Graph {
+            paths,
+            from,
+            authors,
+            format,
+        } => {
+            let source = query::QuerySource {
+                paths,
+                from: from.as_deref(),
+            };
+            query::graph(&cli.common, &config, &source, *authors, *format)
+        }
         Command::Explain { .. } | Command::Lints { .. } => ExitStatus::Ok,
     }
 }

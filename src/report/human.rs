@@ -9,7 +9,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 
 use super::summary;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::source::{SourceFile, SourceMap};
+use crate::source::{SourceFile, SourceMap, Span};
 
 /// At most this many diagnostics are drawn in `human` output; `json` keeps them all.
 pub const MAX_HUMAN_DIAGNOSTICS: usize = 200;
@@ -24,6 +24,10 @@ pub const MAX_DRAWN_LINE_BYTES: usize = 1000;
 /// A diagnostic with its source, in the form miette renders.
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
+    /// The code shown in the header; `None` for a place that is not a problem (see
+    /// [`place`]).
+    code: Option<&'static str>,
+    severity: miette::Severity,
     source: Option<NamedSource<Arc<str>>>,
     message: String,
     help: Option<String>,
@@ -45,14 +49,12 @@ impl std::error::Error for Rendered<'_> {}
 
 impl miette::Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.diagnostic.code.as_str()))
+        self.code
+            .map(|code| Box::new(code) as Box<dyn fmt::Display + 'b>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diagnostic.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity)
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -130,16 +132,54 @@ fn visible_text(text: &Arc<str>) -> Arc<str> {
     Arc::from(visible)
 }
 
-/// Renders diagnostics for a terminal, then the count of errors and warnings.
-pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
+/// The renderer, with or without color.
+fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(120)
-        .with_links(false);
+        .with_links(false)
+}
+
+/// A place in a file drawn for a terminal like a diagnostic's: `title`, then the source
+/// around `span` with `label` under it; no code, not a problem (`rolec why` shows the step
+/// that decides with it). A line too long to draw gives its location instead.
+pub fn place(sources: &SourceMap, span: Span, title: &str, label: &str, color: bool) -> String {
+    let note = Diagnostic::error(crate::diagnostics::Code::Syntax, span, title).with_label(label);
+    let Some(file) = sources
+        .get(span.file)
+        .filter(|file| is_drawable(file, &note))
+    else {
+        let position = sources.get(span.file).map(|file| {
+            let at = file.line_column(span.start);
+            format!("\n    at {}:{}:{}", file.path, at.line, at.column)
+        });
+        return format!("{title}{}\n", position.unwrap_or_default());
+    };
+    let rendered = Rendered {
+        diagnostic: &note,
+        code: None,
+        severity: miette::Severity::Advice,
+        source: Some(NamedSource::new(
+            file.path.clone(),
+            visible_text(&file.text),
+        )),
+        message: title.to_string(),
+        help: None,
+    };
+    let mut out = String::new();
+    if handler(color).render_report(&mut out, &rendered).is_err() {
+        out = format!("{title}\n");
+    }
+    out
+}
+
+/// Renders diagnostics for a terminal, then the count of errors and warnings.
+pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
+    let handler = handler(color);
     let mut out = String::new();
     let mut displayed: std::collections::HashMap<String, Arc<str>> = Default::default();
     for diagnostic in diagnostics.iter().take(MAX_HUMAN_DIAGNOSTICS) {
@@ -166,6 +206,11 @@ pub fn human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> St
         let help = help_with_elsewhere(sources, diagnostic);
         let rendered = Rendered {
             diagnostic,
+            code: Some(diagnostic.code.as_str()),
+            severity: match diagnostic.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+            },
             source,
             message,
             help,

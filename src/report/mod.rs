@@ -9,7 +9,7 @@ mod human;
 use serde::Serialize;
 
 #[cfg(feature = "human")]
-pub use human::{human, MAX_DRAWN_LABELS, MAX_DRAWN_LINE_BYTES, MAX_HUMAN_DIAGNOSTICS};
+pub use human::{human, place, MAX_DRAWN_LABELS, MAX_DRAWN_LINE_BYTES, MAX_HUMAN_DIAGNOSTICS};
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::SourceMap;

@@ -114,12 +114,20 @@ impl Lowering<'_> {
         } else {
             BaseKind::Inherits
         };
-        let roles = pair
-            .into_inner()
-            .filter(|p| is_role_name(p.as_rule()))
-            .map(|p| self.role_name(p))
-            .collect();
-        Base { kind, roles }
+        let mut keyword = self.span(&pair);
+        let mut roles = Vec::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::kw_copies | Rule::kw_inherits => keyword = self.span(&inner),
+                rule if is_role_name(rule) => roles.push(self.role_name(inner)),
+                _ => {}
+            }
+        }
+        Base {
+            kind,
+            keyword,
+            roles,
+        }
     }
 
     fn edits(&mut self, pair: Pair<'_, Rule>) -> Vec<Edit> {
