@@ -250,7 +250,8 @@ fn why_for_people(
                 StepKind::Grant => "adds it",
                 StepKind::Revoke => "removes it",
                 StepKind::Builtin => "a built-in role",
-                _ => "decides",
+                StepKind::Absent => "no base, and no edit of it",
+                StepKind::Copies | StepKind::Inherits => "decides",
             };
             out.push('\n');
             out.push_str(&rolec::report::place(
