@@ -49,6 +49,9 @@ pub mod parallel;
 pub mod permset;
 #[doc(hidden)]
 pub mod resolve;
+#[cfg(feature = "schema")]
+#[doc(hidden)]
+pub mod schema;
 #[doc(hidden)]
 pub mod suggest;
 #[doc(hidden)]
