@@ -10,6 +10,7 @@ mod explain;
 mod fmt;
 mod output;
 mod revision;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -105,6 +106,13 @@ enum Command {
         /// Print the table as Markdown (as in docs/diagnostics.md).
         #[arg(long)]
         markdown: bool,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a document rolec writes: the artifact, the
+    /// JSON diff or the JSON diagnostics report (the files of `schemas/`).
+    Schema {
+        /// Which document.
+        #[arg(value_enum)]
+        name: schema::SchemaName,
     },
 }
 
@@ -253,6 +261,7 @@ fn run(cli: &Cli) -> ExitStatus {
     match &cli.command {
         Command::Explain { code } => return explain::run(code),
         Command::Lints { markdown } => return explain::lints(*markdown),
+        Command::Schema { name } => return schema::run(*name),
         _ => {}
     }
     let config = match load_config(&cli.common, json_to_stdout) {
@@ -281,7 +290,7 @@ fn run(cli: &Cli) -> ExitStatus {
             *output_format,
             *fail_on,
         ),
-        Command::Explain { .. } | Command::Lints { .. } => ExitStatus::Ok,
+        Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => ExitStatus::Ok,
     }
 }
 
