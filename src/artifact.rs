@@ -28,7 +28,9 @@ pub const SCHEMA: &str = "rolec.artifact/v1";
 /// A whole artifact. The type names below appear in the messages of [`ArtifactError::Shape`]
 /// (serde's `expected struct ArtifactRole`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Artifact {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = SCHEMA)))]
     pub schema: String,
     pub catalog: ArtifactCatalog,
     pub roles: Vec<ArtifactRole>,
@@ -36,6 +38,7 @@ pub struct Artifact {
 
 /// The catalog the roles were resolved against.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArtifactCatalog {
     pub name: String,
     pub groups: Vec<ArtifactGroup>,
@@ -43,6 +46,7 @@ pub struct ArtifactCatalog {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArtifactGroup {
     pub name: String,
     pub title: String,
@@ -50,6 +54,7 @@ pub struct ArtifactGroup {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArtifactPermission {
     pub name: String,
     pub group: String,
@@ -59,9 +64,11 @@ pub struct ArtifactPermission {
 /// One role. `permissions` must stay the last field: the writer appends permission names
 /// to the serialized object (see `push_role`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArtifactRole {
     /// The role's stable id: pinned with `@id("...")`, or derived from the name. The key an
     /// application stores; unique in an artifact.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub id: String,
     pub name: String,
     pub builtin: bool,
@@ -72,12 +79,15 @@ pub struct ArtifactRole {
     pub source: Option<ArtifactSource>,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub permissions: Vec<String>,
 }
 
 /// `copies R` or `inherits A, B`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArtifactBase {
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::base_kind"))]
     pub kind: String,
     pub roles: Vec<String>,
 }
@@ -85,9 +95,12 @@ pub struct ArtifactBase {
 /// A position in a policy file: `file` relative to the project root, `/`-separated; `line`
 /// and `column` from 1.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArtifactSource {
     pub file: String,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub line: usize,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub column: usize,
 }
 

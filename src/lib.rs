@@ -51,6 +51,9 @@ pub mod permset;
 pub mod query;
 #[doc(hidden)]
 pub mod resolve;
+#[cfg(feature = "schema")]
+#[doc(hidden)]
+pub mod schema;
 #[doc(hidden)]
 pub mod suggest;
 #[doc(hidden)]

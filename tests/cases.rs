@@ -14,7 +14,8 @@
 //! the full output (human rendering, JSON diagnostics and the custom roles of the artifact)
 //! is compared with the case's insta snapshot in `tests/snapshots/`, and the case's
 //! `--format sarif` document is validated against the official SARIF 2.1.0 JSON schema
-//! (`tests/data/sarif-schema-2.1.0.json`).
+//! (`tests/data/sarif-schema-2.1.0.json`), its `--format json` report and its artifact
+//! against rolec's own schemas (`schemas/`).
 // A test or tool, not the compiler: a failed unwrap or index here is a failed run.
 #![allow(
     clippy::unwrap_used,
@@ -23,8 +24,13 @@
     clippy::indexing_slicing
 )]
 
+// The schemas of `common`; its harness for the binary is not used here.
+#[allow(dead_code)]
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::Document;
 use rolec::compile::{compile, Ceiling, CompileOptions, InputFile};
 use rolec::lints::{Level, Lint};
 use rolec::report;
@@ -200,11 +206,24 @@ fn run_case(case: Case, sarif_schema: &jsonschema::Validator) -> Result<(), Stri
     }
     let human = report::human(&compilation.sources, &compilation.diagnostics, false);
     let json = report::json(&compilation.sources, &compilation.diagnostics);
-    let artifact = compilation
-        .artifact
+    let artifact_json = compilation.artifact.as_ref().map(|a| a.to_json());
+    for (document, text) in [
+        (Document::Diagnostics, Some(&json)),
+        (Document::Artifact, artifact_json.as_ref()),
+    ] {
+        let problems = text.map(|text| document.problems(text)).unwrap_or_default();
+        if !problems.is_empty() {
+            return Err(format!(
+                "{}: the {} does not follow its schema:\n  {}",
+                case.name,
+                document.name(),
+                problems.join("\n  ")
+            ));
+        }
+    }
+    let artifact = artifact_json
         .map(|artifact| {
             artifact
-                .to_json()
                 .lines()
                 .filter(|line| line.contains("\"builtin\":false"))
                 .map(|line| format!("{}\n", line.trim()))

@@ -17,7 +17,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{commit, project, repository, rolec, write_file};
+use common::{commit, project, repository, rolec, rolec_documents, write_file, Document};
 
 /// A clean policy: compiles with no diagnostic at all.
 const CLEAN: &str = "author Administrator\nrole Clean copies User < -webhooks >\n";
@@ -67,13 +67,15 @@ fn fmt_keeps_permissions_and_rewrites_through_symbolic_links() {
 // ---------------------------------------------------------------------------------------
 // diff
 
-/// `rolec diff ARGS --output-format json`, which must succeed with `status`.
+/// `rolec diff ARGS --output-format json`, which must succeed with `status` and print a diff
+/// that follows its schema (`schemas/diff.schema.json`, checked by the harness).
 fn diff_json(dir: &Path, args: &[&str], status: i32) -> serde_json::Value {
     let mut all = vec!["diff"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--output-format", "json"]);
-    let run = rolec(dir, &all);
+    let (run, documents) = rolec_documents(dir, &all);
     assert_eq!(run.status, Some(status), "{}", run.describe());
+    assert_eq!(documents, [Document::Diff], "{}", run.describe());
     serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}: {}", run.describe()))
 }
 

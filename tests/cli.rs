@@ -23,7 +23,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{project, rolec, write_file, Run};
+use common::{project, rolec, rolec_documents, write_file, Run};
 use serde_json::Value;
 
 /// A clean policy: compiles with no diagnostic at all.
@@ -198,6 +198,18 @@ fn tree(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     found
 }
 
+/// A temporary copy of a case's `.in/` folder, for running the case again.
+fn copy_of_case_folder(case: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("create a temporary folder");
+    for (path, bytes) in tree(&case.with_extension("in")) {
+        match bytes {
+            None => write_file(dir.path(), &format!("{path}/"), ""),
+            Some(bytes) => write_file(dir.path(), &path, bytes),
+        }
+    }
+    dir
+}
+
 /// trycmd compares only the files that `.out/` lists, with line ends and `\` normalized, so
 /// a stray temporary file, a file created where none should be, or a lone carriage return
 /// turned into a line feed would pass it. This runs every case that has an `.out/` folder
@@ -211,13 +223,7 @@ fn out_folders_are_the_exact_tree_after_the_run() {
         if !expected.is_dir() {
             continue;
         }
-        let dir = tempfile::tempdir().expect("create a temporary folder");
-        for (path, bytes) in tree(&case.with_extension("in")) {
-            match bytes {
-                None => write_file(dir.path(), &format!("{path}/"), ""),
-                Some(bytes) => write_file(dir.path(), &path, bytes),
-            }
-        }
+        let dir = copy_of_case_folder(&case);
         let args = case_args(&case);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = rolec(dir.path(), &args);
@@ -244,6 +250,40 @@ fn out_folders_are_the_exact_tree_after_the_run() {
         checked += 1;
     }
     assert!(checked >= 30, "only {checked} cases have an `.out/` folder");
+}
+
+/// Every artifact, JSON diff and JSON report the cases print or write follows its schema
+/// (`schemas/`): each case runs again, in a copy of its `.in/` (or in the repository), through
+/// `common::rolec_documents`, which validates the documents on stdout, on stderr and in the
+/// file of `build -o`. The cases run again rather than their `.stdout` files being read,
+/// because those elide parts with `...`.
+#[test]
+fn every_document_of_the_cases_follows_its_schema() {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in case_files(Path::new(CASES)) {
+        let toml = case_toml(&case);
+        let sandboxed =
+            case_value(&toml, "fs", "sandbox").and_then(toml_edit::Item::as_bool) == Some(true);
+        let args = case_args(&case);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, documents) = if sandboxed {
+            let dir = copy_of_case_folder(&case);
+            rolec_documents(dir.path(), &args)
+        } else {
+            rolec_documents(Path::new(env!("CARGO_MANIFEST_DIR")), &args)
+        };
+        for document in documents {
+            *counts.entry(document.name()).or_default() += 1;
+        }
+    }
+    let at_least = [("artifact", 15), ("diagnostics", 30), ("diff", 3)];
+    for (name, least) in at_least {
+        let count = counts.get(name).copied().unwrap_or(0);
+        assert!(
+            count >= least,
+            "only {count} {name} documents in the cases: {counts:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

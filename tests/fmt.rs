@@ -10,6 +10,8 @@
 //!   exactly when the compiler finds no syntax error or hidden character in it, idempotent,
 //!   with the same diagnostic codes and the same artifact;
 //! - a file with comments everywhere, formatted to a layout written out here.
+//!
+//! Every artifact compiled here is also checked against its schema (`schemas/`).
 // A test or tool, not the compiler: a failed unwrap or index here is a failed run.
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +19,10 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+// The schemas of `common`; its harness for the binary is not used here.
+#[allow(dead_code)]
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -47,8 +53,9 @@ fn outcome(catalog: Option<InputFile>, files: Vec<InputFile>) -> (Vec<String>, O
         .collect();
     codes.sort();
     let artifact = compilation.artifact.map(|artifact| {
-        let mut artifact: Value =
-            serde_json::from_str(&artifact.to_json()).expect("the artifact is JSON");
+        let text = artifact.to_json();
+        common::Document::Artifact.assert_valid(&text, "a compile of `tests/fmt.rs`");
+        let mut artifact: Value = serde_json::from_str(&text).expect("the artifact is JSON");
         for role in artifact["roles"].as_array_mut().into_iter().flatten() {
             if let Some(source) = role["source"].as_object_mut() {
                 source.remove("line");

@@ -2025,3 +2025,52 @@ fn an_artifact_with_a_malformed_source_is_refused() {
     let run = rolec(dir.path(), &["diff", "without.json", "good.json"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
 }
+
+// ---------------------------------------------------------------------------------------
+// The schemas of `schemas/` on hostile inputs (issue 14)
+
+/// The JSON report of hostile inputs follows its schema: the harness validates every
+/// report of this file (`common::rolec`), and this shows it finds them. Bytes that are not
+/// UTF-8, hidden and control characters in names and messages, a name at the length limit,
+/// and a report of 10,000 diagnostics each give one report that validates.
+#[test]
+fn reports_of_hostile_inputs_follow_their_schema() {
+    let many: String = (0..10_000)
+        .map(|i| format!("role R{i} copies Missing{i}\n"))
+        .collect();
+    let long = "x".repeat(100);
+    let inputs: [(&str, Vec<u8>); 5] = [
+        (
+            "not UTF-8",
+            b"author Administrator\nrole \xff\xfe < +crm >\n".to_vec(),
+        ),
+        (
+            "hidden characters",
+            "author Administrator\nrole \"A\u{202E}\u{200B}\" < +crm >\n".into(),
+        ),
+        (
+            "control characters",
+            "author Administrator\nrole \"\u{1b}[31mRed\" < +c\u{7}rm >\n".into(),
+        ),
+        (
+            "a name at the limit",
+            format!("author Administrator\nrole {long} < +{long} >\n").into(),
+        ),
+        (
+            "10,000 unknown roles",
+            format!("author Administrator\n{many}").into(),
+        ),
+    ];
+    for (what, bytes) in inputs {
+        let dir = project(&[("p.roles", bytes)]);
+        let (run, documents) =
+            common::rolec_documents(dir.path(), &["check", "--format", "json", "p.roles"]);
+        assert_eq!(run.status, Some(1), "{what}: {}", run.describe());
+        assert_eq!(
+            documents,
+            [common::Document::Diagnostics],
+            "{what}: {}",
+            run.describe()
+        );
+    }
+}

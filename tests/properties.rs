@@ -10,7 +10,8 @@
 //!   and column lie inside its file;
 //! - when it compiles, every role's permissions equal the model's, every custom role is a
 //!   subset of its author's permissions, and following authors always reaches a built-in;
-//! - a policy the model finds an escalation in never compiles.
+//! - a policy the model finds an escalation in never compiles;
+//! - the JSON report and the artifact follow their schemas (`schemas/`).
 // A test or tool, not the compiler: a failed unwrap or index here is a failed run.
 #![allow(
     clippy::unwrap_used,
@@ -18,6 +19,10 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+// The schemas of `common`; its harness for the binary is not used here.
+#[allow(dead_code)]
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -431,8 +436,14 @@ proptest! {
         if expected.codes.contains("escalation") {
             prop_assert!(compilation.artifact.is_none(), "an escalation compiled:\n{}", sources.join("----\n"));
         }
+        let report = rolec::report::json(&compilation.sources, &compilation.diagnostics);
+        let problems = common::Document::Diagnostics.problems(&report);
+        prop_assert!(problems.is_empty(), "the JSON report breaks its schema: {:?}", problems);
         let Some(artifact) = compilation.artifact else { return Ok(()) };
-        let artifact: serde_json::Value = serde_json::from_str(&artifact.to_json()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let artifact = artifact.to_json();
+        let problems = common::Document::Artifact.problems(&artifact);
+        prop_assert!(problems.is_empty(), "the artifact breaks its schema: {:?}", problems);
+        let artifact: serde_json::Value = serde_json::from_str(&artifact).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let roles: HashMap<String, (BTreeSet<String>, Option<String>)> = artifact["roles"]
             .as_array()
             .into_iter()

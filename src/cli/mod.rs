@@ -11,6 +11,7 @@ mod fmt;
 mod output;
 mod query;
 mod revision;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -188,6 +189,13 @@ enum Command {
         /// How the graph is written.
         #[arg(long, value_enum, default_value_t = query::GraphFormat::Dot)]
         format: query::GraphFormat,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a document rolec writes: the artifact, the
+    /// JSON diff or the JSON diagnostics report (the files of `schemas/`).
+    Schema {
+        /// Which document.
+        #[arg(value_enum)]
+        name: schema::SchemaName,
     },
 }
 
@@ -374,6 +382,7 @@ fn run(cli: &Cli) -> ExitStatus {
     match &cli.command {
         Command::Explain { code } => return explain::run(code),
         Command::Lints { markdown } => return explain::lints(*markdown),
+        Command::Schema { name } => return schema::run(*name),
         _ => {}
     }
     let config = match load_config(&cli.common, json_to_stdout) {
@@ -458,7 +467,7 @@ fn run(cli: &Cli) -> ExitStatus {
             };
             query::graph(&cli.common, &config, &source, *authors, *format)
         }
-        Command::Explain { .. } | Command::Lints { .. } => ExitStatus::Ok,
+        Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => ExitStatus::Ok,
     }
 }
 

@@ -16,6 +16,8 @@ use crate::artifact::{
 
 /// A value before and after the change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Changed_{T}"))]
 pub struct Changed<T> {
     pub before: T,
     pub after: T,
@@ -23,6 +25,7 @@ pub struct Changed<T> {
 
 /// What happened to a role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     Added,
@@ -38,6 +41,7 @@ pub enum Change {
 /// hide a gain by also editing the catalog (section 6); a loss, when its old group was
 /// sensitive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PermissionChange {
     pub name: String,
     pub group: String,
@@ -49,6 +53,7 @@ pub struct PermissionChange {
 
 /// An annotation added (`before` null), removed (`after` null) or changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AnnotationChange {
     pub key: String,
     pub before: Option<String>,
@@ -57,6 +62,7 @@ pub struct AnnotationChange {
 
 /// One role that differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoleDiff {
     /// The role's id, the same on both sides.
     pub id: String,
@@ -85,6 +91,7 @@ impl RoleDiff {
 
 /// A group whose title or sensitivity changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupDiff {
     pub name: String,
     pub title: Option<Changed<String>>,
@@ -93,6 +100,7 @@ pub struct GroupDiff {
 
 /// A permission that moved to another group or got another description.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PermissionDiff {
     pub name: String,
     pub group: Option<Changed<String>>,
@@ -101,6 +109,7 @@ pub struct PermissionDiff {
 
 /// Changes to the catalog itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogDiff {
     pub name: Option<Changed<String>>,
     pub groups_added: Vec<ArtifactGroup>,
@@ -119,6 +128,7 @@ impl CatalogDiff {
 
 /// Everything that differs between two artifacts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Diff {
     /// Built-in roles first (in the new catalog's order, then removed ones), then custom
     /// roles in byte order of their names.

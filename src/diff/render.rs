@@ -357,8 +357,11 @@ pub fn markdown(diff: &Diff, base_label: &str, head_label: &str) -> String {
     out
 }
 
+/// The document `json` prints; its JSON Schema is `rolec schema diff` (`crate::schema`).
 #[derive(Serialize)]
-struct JsonDiff<'a> {
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct JsonDiff<'a> {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = DIFF_SCHEMA)))]
     schema: &'static str,
     base: &'a str,
     head: &'a str,

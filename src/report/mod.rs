@@ -31,22 +31,33 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     }
 }
 
+/// The document [`json`] prints; its JSON Schema is `rolec schema diagnostics`
+/// (`crate::schema`).
 #[derive(Serialize)]
-struct JsonReport<'a> {
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct JsonReport<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     errors: usize,
     warnings: usize,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Diagnostic"))]
 struct JsonDiagnostic<'a> {
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::severity"))]
     severity: &'static str,
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::code"))]
     code: &'static str,
     message: &'a str,
     file: Option<&'a str>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     line: Option<usize>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     column: Option<usize>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     end_line: Option<usize>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     end_column: Option<usize>,
     help: Option<&'a str>,
 }
