@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::revision::{self, Revision};
-use super::{artifact_of, read_input, usage_error, CommonArgs, ExitStatus};
+use super::{artifact_of, read_artifact_file, usage_error, CommonArgs, ExitStatus};
 use rolec::artifact::Artifact;
 use rolec::compile::{self, Ceiling, CompileOptions, InputFile};
 use rolec::config::Config;
@@ -93,8 +93,8 @@ fn trusted_side(common: &CommonArgs, from: &str, role: &str) -> Result<Trusted, 
         });
     }
     if Path::new(from).is_file() {
-        let input = read_input(from, from.to_string())?;
-        let artifact = Artifact::from_slice(&input.bytes)
+        let bytes = read_artifact_file(from)?;
+        let artifact = Artifact::from_slice(&bytes)
             .map_err(|why| usage_error(&format!("`{from}` is not a rolec artifact: {why}")))?;
         let permissions = role_permissions(&artifact, from, role)?;
         return Ok(Trusted::Artifact { permissions });

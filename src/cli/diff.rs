@@ -11,7 +11,8 @@ use super::ceiling::{self, RunCeiling};
 use super::output::{print_stderr, print_stdout};
 use super::revision;
 use super::{
-    artifact_of, compile_options, compile_paths, read_input, usage_error, CommonArgs, ExitStatus,
+    artifact_of, compile_options, compile_paths, read_artifact_file, usage_error, CommonArgs,
+    ExitStatus,
 };
 use rolec::artifact::Artifact;
 use rolec::compile;
@@ -157,8 +158,8 @@ fn side_artifact(
     let path = Path::new(side);
     if let Ok(metadata) = std::fs::metadata(path) {
         if metadata.is_file() && side.ends_with(".json") {
-            let input = read_input(side, side.to_string())?;
-            return Artifact::from_slice(&input.bytes)
+            let bytes = read_artifact_file(side)?;
+            return Artifact::from_slice(&bytes)
                 .map_err(|why| usage_error(&format!("`{side}` is not a rolec artifact: {why}")));
         }
         let own = side_ceiling(common, config, trusted)?;

@@ -548,18 +548,21 @@ fn project_path(config: &Config, path: &Path) -> String {
     discover::relative_to(&root, &absolute)
 }
 
-/// Reads a file given on the command line or in `rolec.yaml`.
-/// The largest input file rolec reads (policy, catalog or settings): far above any real
-/// policy, and small enough that a hostile file stays cheap to reject.
+/// The largest input file rolec reads that a person writes (policy, catalog or settings):
+/// far above any real policy, and small enough that a hostile file stays cheap to reject.
 pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Reads a file, refusing one larger than [`MAX_INPUT_BYTES`] without reading it all.
-fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+/// The largest artifact rolec reads (`--from`, `diff`, `--ceiling-from`): an artifact is
+/// written by rolec, about 550 bytes a role, so this is room for a million roles and more.
+pub const MAX_ARTIFACT_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Reads a file, refusing one larger than `limit` bytes without reading it all.
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
         let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
         return Ok(Err(size));
     }
@@ -568,16 +571,26 @@ fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
 
 /// Reads a file given on the command line, found in a folder, or named in `rolec.yaml`.
 fn read_input(path: &str, display: String) -> Result<InputFile, ExitStatus> {
-    match read_limited(Path::new(path)) {
+    read_input_limited(path, display, MAX_INPUT_BYTES)
+}
+
+/// Reads an artifact file (see [`MAX_ARTIFACT_BYTES`]).
+fn read_artifact_file(path: &str) -> Result<Vec<u8>, ExitStatus> {
+    read_input_limited(path, path.to_string(), MAX_ARTIFACT_BYTES).map(|input| input.bytes)
+}
+
+/// Reads a file of at most `limit` bytes.
+fn read_input_limited(path: &str, display: String, limit: u64) -> Result<InputFile, ExitStatus> {
+    match read_limited(Path::new(path), limit) {
         Ok(Ok(bytes)) => Ok(InputFile {
             path: display,
             bytes,
             project_path: None,
         }),
         Ok(Err(size)) => Err(usage_error(&format!(
-            "`{display}` is {} MiB, more than the {} MiB an input file may have",
+            "`{display}` is {} MiB, more than the {} MiB such a file may have",
             size.div_ceil(1024 * 1024),
-            MAX_INPUT_BYTES / (1024 * 1024)
+            limit / (1024 * 1024)
         ))),
         Err(error) => Err(usage_error(&format!(
             "cannot read `{display}`: {}",

@@ -11,7 +11,7 @@ use rolec::query::why::{Sources, StepKind, WhyAnswer};
 use rolec::query::{self, graph, matrix, Policies, QueryError};
 
 use super::output::{print_stderr, print_stdout};
-use super::{compile_paths, print_report, read_input, usage_error, CommonArgs, ExitStatus};
+use super::{compile_paths, print_report, read_artifact_file, usage_error, CommonArgs, ExitStatus};
 
 /// Where the answer comes from: the sources of the run (`.roles` files or folders; default
 /// `sources:` of rolec.yaml, else `policies/`), or a built artifact (`--from`).
@@ -67,8 +67,8 @@ fn ask(
     source: &QuerySource<'_>,
 ) -> Result<Asked, ExitStatus> {
     if let Some(from) = source.from {
-        let input = read_input(from, from.to_string())?;
-        let artifact = Artifact::from_slice(&input.bytes)
+        let bytes = read_artifact_file(from)?;
+        let artifact = Artifact::from_slice(&bytes)
             .map_err(|why| usage_error(&format!("`{from}` is not a rolec artifact: {why}")))?;
         return Ok(Asked {
             artifact,

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::artifact::{Artifact, ArtifactRole};
+use crate::permset::PermSet;
 use crate::suggest::{self, Suggester};
 
 /// A question about something the policies do not have: the command cannot answer (exit
@@ -31,8 +32,8 @@ pub struct Policies<'a> {
     role_by_id: HashMap<&'a str, usize>,
     permission_index: HashMap<&'a str, usize>,
     group_members: HashMap<&'a str, Vec<&'a str>>,
-    /// Each role's permissions, as a set.
-    held: Vec<HashSet<&'a str>>,
+    /// Each role's permissions, as a set of catalog positions.
+    held: Vec<PermSet>,
 }
 
 impl<'a> Policies<'a> {
@@ -60,12 +61,26 @@ impl<'a> Policies<'a> {
                 .filter_map(|i| Some((artifact.catalog.permissions.get(i)?.name.as_str(), i)))
                 .collect(),
             group_members,
-            held: artifact
-                .roles
-                .iter()
-                .map(|role| role.permissions.iter().map(String::as_str).collect())
-                .collect(),
+            held: Vec::new(),
         }
+        .with_sets()
+    }
+
+    /// Fills each role's set of permissions (positions in the catalog).
+    fn with_sets(mut self) -> Policies<'a> {
+        let index = &self.permission_index;
+        self.held = self
+            .artifact
+            .roles
+            .iter()
+            .map(|role| {
+                role.permissions
+                    .iter()
+                    .filter_map(|name| index.get(name.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        self
     }
 
     /// The role named `name`, else the role whose id is `name`.
@@ -87,6 +102,9 @@ impl<'a> Policies<'a> {
 
     /// Whether `role` holds `permission`.
     pub fn holds(&self, role: &ArtifactRole, permission: &str) -> bool {
+        let Some(&permission) = self.permission_index.get(permission) else {
+            return false;
+        };
         self.role_by_name
             .get(role.name.as_str())
             .and_then(|&index| self.held.get(index))
