@@ -449,45 +449,68 @@ fn register_roles<'a>(
 /// (built-ins too), reporting `invalid-id` and `duplicate-id` (the first role, in built-in
 /// then definition order, keeps an id given twice).
 fn assign_ids(resolution: &mut Resolution<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    // Each id given, with the name of the role that has it and where.
-    let mut owners: HashMap<String, (&str, Option<Span>), RandomState> =
-        HashMap::with_capacity_and_hasher(resolution.roles.len(), RandomState::default());
-    for role in &mut resolution.roles {
-        let def = role.definition.map(|definition| definition.def);
-        let pinned = def.and_then(|def| {
-            def.annotations
-                .iter()
-                .find(|annotation| annotation.key.value == ID_ANNOTATION)
-        });
-        let (id, span) = match (pinned, def) {
-            (Some(annotation), _) if !names::is_valid_pinned_id(&annotation.value) => {
-                diagnostics.push(invalid_pinned_id(annotation));
-                continue;
-            }
-            (Some(annotation), _) => (annotation.value.clone(), Some(annotation.value_span)),
-            // A name that breaks the naming rules is reported as such; it gets no id.
-            (None, Some(_)) if names::check_role_name(role.name).is_err() => continue,
-            (None, def) => {
-                let id = names::derive_id(role.name);
-                if let (true, Some(def)) = (id.is_empty(), def) {
-                    diagnostics.push(no_derived_id(def));
-                    continue;
+    // Each role's id, with where it is given; `None` when it has none (reported).
+    let given: Vec<Option<(String, Option<Span>)>> = resolution
+        .roles
+        .iter()
+        .map(|role| {
+            let def = role.definition.map(|definition| definition.def);
+            let pinned = def.and_then(|def| {
+                def.annotations
+                    .iter()
+                    .find(|annotation| annotation.key.value == ID_ANNOTATION)
+            });
+            if let Some(annotation) = pinned {
+                if !names::is_valid_pinned_id(&annotation.value) {
+                    diagnostics.push(invalid_pinned_id(annotation));
+                    return None;
                 }
-                (id, def.map(|def| def.name.span))
+                return Some((annotation.value.clone(), Some(annotation.value_span)));
             }
-        };
-        match owners.entry(id) {
-            Entry::Occupied(first) => {
-                let (first_name, first_span) = *first.get();
-                if let Some(span) = span {
-                    let id = first.key();
-                    diagnostics.push(duplicate_id(id, role.name, span, first_name, first_span));
+            let id = names::derive_id(role.name);
+            match def {
+                // A name that breaks the naming rules (an empty one) is reported as such.
+                Some(def) if id.is_empty() => {
+                    if names::check_role_name(role.name).is_ok() {
+                        diagnostics.push(no_derived_id(def));
+                    }
+                    None
                 }
+                _ => Some((id, def.map(|def| def.name.span))),
             }
+        })
+        .collect();
+    // The first role with an id keeps it; the others are reported.
+    let mut owners: HashMap<&str, usize, RandomState> =
+        HashMap::with_capacity_and_hasher(given.len(), RandomState::default());
+    for (index, (id, span)) in given
+        .iter()
+        .enumerate()
+        .filter_map(|(index, id)| Some((index, id.as_ref()?)))
+    {
+        match owners.entry(id.as_str()) {
             Entry::Vacant(slot) => {
-                role.id = slot.key().clone();
-                slot.insert((role.name, span));
+                slot.insert(index);
             }
+            Entry::Occupied(first) => {
+                let name = |index: usize| resolution.roles.get(index).map_or("", |role| role.name);
+                let first_span = given.get(*first.get()).and_then(|id| id.as_ref()?.1);
+                if let Some(span) = *span {
+                    let first_name = name(*first.get());
+                    diagnostics.push(duplicate_id(id, name(index), span, first_name, first_span));
+                }
+            }
+        }
+    }
+    let mut kept = vec![false; given.len()];
+    for index in owners.into_values() {
+        if let Some(slot) = kept.get_mut(index) {
+            *slot = true;
+        }
+    }
+    for ((role, id), kept) in resolution.roles.iter_mut().zip(given).zip(kept) {
+        if let (true, Some((id, _))) = (kept, id) {
+            role.id = id;
         }
     }
 }

@@ -49,7 +49,7 @@ impl Ceiling<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct Authors {
     /// The author role of each file, when it is known and defined.
-    pub by_file: HashMap<FileId, RoleId>,
+    pub by_file: HashMap<FileId, RoleId, foldhash::fast::RandomState>,
 }
 
 /// Where a file's author came from, for diagnostics.
@@ -97,7 +97,7 @@ pub fn validate(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Authors {
     let mut authors = Authors {
-        by_file: HashMap::with_capacity(files.len()),
+        by_file: HashMap::with_capacity_and_hasher(files.len(), Default::default()),
     };
     let mut authority =
         DiGraph::<RoleId, Span>::with_capacity(resolution.roles.len(), resolution.roles.len());
