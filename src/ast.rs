@@ -35,6 +35,8 @@ pub struct RoleDef {
     /// The name's collision key (`names::collision_key`), computed when the role is parsed,
     /// on the parse threads, rather than by `resolve` on one.
     pub key: String,
+    /// Whether the name follows the naming rules (else it was reported, `invalid-name`).
+    pub name_is_valid: bool,
     pub base: Option<Base>,
     pub edits: Vec<Edit>,
 }

@@ -467,16 +467,18 @@ fn assign_ids(resolution: &mut Resolution<'_>, diagnostics: &mut Vec<Diagnostic>
                 }
                 return Some((annotation.value.clone(), Some(annotation.value_span)));
             }
-            let id = names::derive_id(role.name);
             match def {
-                // A name that breaks the naming rules (an empty one) is reported as such.
-                Some(def) if id.is_empty() => {
-                    if names::check_role_name(role.name).is_ok() {
+                // A name that breaks the naming rules is reported as such; it has no id.
+                Some(def) if !def.name_is_valid => None,
+                Some(def) => {
+                    let id = names::derive_id(role.name);
+                    if id.is_empty() {
                         diagnostics.push(no_derived_id(def));
+                        return None;
                     }
-                    None
+                    Some((id, Some(def.name.span)))
                 }
-                _ => Some((id, def.map(|def| def.name.span))),
+                None => Some((names::derive_id(role.name), None)),
             }
         })
         .collect();

@@ -62,6 +62,7 @@ impl Lowering<'_> {
                 span,
             },
             key: String::new(),
+            name_is_valid: true,
             base: None,
             edits: Vec::new(),
         };
@@ -69,7 +70,16 @@ impl Lowering<'_> {
             match inner.as_rule() {
                 Rule::annotation => role.annotations.push(self.annotation(inner)),
                 Rule::kw_role => role.keyword = self.span(&inner),
-                Rule::quoted_name | Rule::bare_name => role.name = self.role_name(inner),
+                Rule::quoted_name | Rule::bare_name => {
+                    let reported = self.diagnostics.len();
+                    role.name = self.role_name(inner);
+                    role.name_is_valid = !self
+                        .diagnostics
+                        .get(reported..)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|d| d.code == Code::InvalidName);
+                }
                 Rule::copies_base | Rule::inherits_base => role.base = Some(self.base(inner)),
                 Rule::edits => role.edits = self.edits(inner),
                 _ => {}
