@@ -136,6 +136,17 @@ impl Parser<'_, '_> {
         self.tokens.get(index).map(|&token| (index, token))
     }
 
+    /// Whether the next tokens are `@key` `(`: an annotation.
+    fn next_is_annotation(&self) -> bool {
+        let kind_at = |offset: usize| {
+            self.code
+                .get(self.position + offset)
+                .and_then(|&index| self.tokens.get(index))
+                .map(|token| token.kind)
+        };
+        kind_at(0) == Some(Kind::At) && kind_at(1) == Some(Kind::LParen)
+    }
+
     fn error(&self, expected: &str) -> FormatError {
         match self.peek() {
             Some((_, token)) => FormatError {
@@ -252,10 +263,23 @@ impl Parser<'_, '_> {
         {
             return Err(self.error("`can` or `cannot`"));
         }
-        let permission =
-            |token: &Token<'_>| token.kind == Kind::Word && !starts_with_keyword(token.text);
+        // A target: a permission, or `@group` that is not the annotation of the next role.
+        let group = !self.next_is_annotation();
+        let permission = move |token: &Token<'_>| {
+            (token.kind == Kind::Word && !starts_with_keyword(token.text))
+                || (token.kind == Kind::At && group)
+        };
         self.expect(&mut placements, Sep::Space, "a permission", permission)?;
-        while self.take(&mut placements, Sep::Space, INDENT, permission) {}
+        loop {
+            let group = !self.next_is_annotation();
+            let target = move |token: &Token<'_>| {
+                (token.kind == Kind::Word && !starts_with_keyword(token.text))
+                    || (token.kind == Kind::At && group)
+            };
+            if !self.take(&mut placements, Sep::Space, INDENT, target) {
+                break;
+            }
+        }
         Ok(Statement {
             kind: StatementKind::Assert,
             annotated: false,

@@ -184,32 +184,48 @@ fn members_of(catalog: &Catalog, members: Members) -> PermSet {
     }
 }
 
-/// The error for a permission the catalog does not declare, written at `span`.
+/// The error for a permission the catalog does not declare, written at `span` after `sign`
+/// (`+`, `-`, or none in an assertion). A group's name written without `@` gets the fix.
 pub fn unknown_permission(
     catalog: &Catalog,
     suggester: &Suggester,
     name: &str,
+    sign: &str,
     span: Span,
 ) -> Diagnostic {
+    let help = match catalog.group_id(name) {
+        Some(_) => Some(format!("`{name}` is a group: write `{sign}@{name}`")),
+        None => catalog.suggest_permission(suggester, name),
+    };
     Diagnostic::error(
         Code::UnknownPermission,
         span,
-        format!("unknown permission `{name}`"),
+        format!("unknown permission `{}`", visible(name)),
     )
     .with_label("not in the catalog")
-    .with_help_opt(catalog.suggest_permission(suggester, name))
+    .with_help_opt(help)
 }
 
-/// The error for a group the catalog does not declare (`name` without its `@`).
+/// The error for a group the catalog does not declare (`name` without its `@`), written
+/// after `sign`. A permission's name written as a group gets the fix.
 pub fn unknown_group(
     catalog: &Catalog,
     suggester: &Suggester,
     name: &str,
+    sign: &str,
     span: Span,
 ) -> Diagnostic {
-    Diagnostic::error(Code::UnknownGroup, span, format!("unknown group `@{name}`"))
-        .with_label("not in the catalog")
-        .with_help_opt(catalog.suggest_group(suggester, name))
+    let help = match catalog.permission_id(name) {
+        Some(_) => Some(format!("`{name}` is a permission: write `{sign}{name}`")),
+        None => catalog.suggest_group(suggester, name),
+    };
+    Diagnostic::error(
+        Code::UnknownGroup,
+        span,
+        format!("unknown group `@{}`", visible(name)),
+    )
+    .with_label("not in the catalog")
+    .with_help_opt(help)
 }
 
 /// Looks up an edit's permission or group, reporting unknown names.
@@ -223,10 +239,12 @@ fn edit_members(
         EditTarget::Permission(name) => match catalog.permission_id(name) {
             Some(id) => Members::One(id),
             None => {
+                let sign = edit.sign.as_char().to_string();
                 diagnostics.push(unknown_permission(
                     catalog,
                     suggester,
                     name,
+                    &sign,
                     edit.target_span,
                 ));
                 Members::Unknown
@@ -235,7 +253,14 @@ fn edit_members(
         EditTarget::Group(name) => match catalog.group_id(name) {
             Some(group) => Members::Group(group),
             None => {
-                diagnostics.push(unknown_group(catalog, suggester, name, edit.target_span));
+                let sign = edit.sign.as_char().to_string();
+                diagnostics.push(unknown_group(
+                    catalog,
+                    suggester,
+                    name,
+                    &sign,
+                    edit.target_span,
+                ));
                 Members::Unknown
             }
         },

@@ -69,9 +69,23 @@ impl Suggester {
         let lowered = name.to_lowercase();
         let counts = CharCounts::of(&lowered);
         let mut best: Option<(usize, &'c str)> = None;
+        // A candidate the name is the beginning of (`integrations` of
+        // `integrations_and_automations`), the shortest first: suggested when no candidate is
+        // close enough by edit distance.
+        let mut extension: Option<(usize, &'c str)> = None;
         for candidate in candidates {
             if !self.spend(1) {
                 break;
+            }
+            if length >= MIN_PREFIX_CHARS
+                && candidate.len() > name.len()
+                && candidate.len() <= 4 * MAX_NAME_CHARS
+                && candidate
+                    .get(..name.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(name))
+                && extension.is_none_or(|found| (candidate.len(), candidate) < found)
+            {
+                extension = Some((candidate.len(), candidate));
             }
             let candidate_length = candidate.chars().take(MAX_NAME_CHARS + 1).count();
             if candidate_length > MAX_NAME_CHARS || candidate_length.abs_diff(length) > limit {
@@ -95,7 +109,7 @@ impl Suggester {
                 best = Some((distance, candidate));
             }
         }
-        best.map(|(_, candidate)| candidate)
+        best.or(extension).map(|(_, candidate)| candidate)
     }
 
     /// Like [`Suggester::closest`], computed once per `(kind, name)`: the candidates (a lazy
@@ -160,6 +174,9 @@ impl CharCounts {
     }
 }
 
+/// The shortest name that is suggested as the beginning of a longer one.
+const MIN_PREFIX_CHARS: usize = 3;
+
 /// The largest edit distance at which a name of `length` characters is still suggested.
 pub fn max_distance(length: usize) -> usize {
     (length / 3).max(1) + 1
@@ -198,6 +215,28 @@ mod tests {
     }
 
     #[test]
+    fn the_beginning_of_a_name_suggests_it() {
+        let groups = [
+            "integrations_and_automations",
+            "integrations_extra_long_name",
+            "basic",
+        ];
+        assert_eq!(
+            did_you_mean("integrations", groups).as_deref(),
+            Some("did you mean `integrations_and_automations`?")
+        );
+        assert_eq!(
+            did_you_mean("in", groups),
+            None,
+            "too short to mean anything"
+        );
+        assert_eq!(
+            did_you_mean("basi", ["basic"]).as_deref(),
+            Some("did you mean `basic`?")
+        );
+    }
+
+    #[test]
     fn long_names_are_never_compared() {
         let suggester = Suggester::default();
         let long = "a".repeat(MAX_NAME_CHARS + 1);
@@ -205,7 +244,7 @@ mod tests {
         assert_eq!(suggester.remaining(), BUDGET, "no work spent");
         let valid = "a".repeat(MAX_NAME_CHARS);
         assert_eq!(
-            suggester.closest("aaa", [long.as_str(), valid.as_str()]),
+            suggester.closest("bbb", [long.as_str(), valid.as_str()]),
             None
         );
         assert_eq!(

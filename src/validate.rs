@@ -14,7 +14,9 @@ use crate::ast::{
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
 use crate::permset::PermSet;
-use crate::resolve::{origin, unknown_permission, Lookup, Origin, Resolution, RoleId};
+use crate::resolve::{
+    origin, unknown_group, unknown_permission, Lookup, Origin, Resolution, RoleId,
+};
 use crate::source::{FileId, Span, Spanned};
 
 /// Options of the validation stage.
@@ -464,17 +466,35 @@ fn check_assertion(
     options: &ValidateOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // What each target names: a permission, or every permission of an `@group`.
+    let named = |target: &str| -> Option<PermSet> {
+        match target.strip_prefix('@') {
+            Some(group) => catalog
+                .group_id(group)
+                .and_then(|group| catalog.groups.get(group))
+                .map(|group| group.members.clone()),
+            None => catalog
+                .permission_id(target)
+                .map(|id| std::iter::once(id).collect()),
+        }
+    };
     let mut listed = PermSet::new();
-    for permission in &assertion.permissions {
-        match catalog.permission_id(&permission.value) {
-            Some(id) => {
-                listed.insert(id);
-            }
-            None => diagnostics.push(unknown_permission(
+    for target in &assertion.permissions {
+        match (named(&target.value), target.value.strip_prefix('@')) {
+            (Some(set), _) => listed.union_with(&set),
+            (None, Some(group)) => diagnostics.push(unknown_group(
                 catalog,
                 &resolution.suggester,
-                &permission.value,
-                permission.span,
+                group,
+                "",
+                target.span,
+            )),
+            (None, None) => diagnostics.push(unknown_permission(
+                catalog,
+                &resolution.suggester,
+                &target.value,
+                "",
+                target.span,
             )),
         }
     }
@@ -509,12 +529,9 @@ fn check_assertion(
     };
     let mut diagnostic = Diagnostic::error(Code::AssertionFailed, assertion.span, message)
         .with_label("this assertion does not hold");
-    for permission in &assertion.permissions {
-        if catalog
-            .permission_id(&permission.value)
-            .is_some_and(|id| failing.contains(id))
-        {
-            diagnostic = diagnostic.with_secondary(permission.span, label);
+    for target in &assertion.permissions {
+        if named(&target.value).is_some_and(|set| !set.intersection(&failing).is_empty()) {
+            diagnostic = diagnostic.with_secondary(target.span, label);
         }
     }
     let help = match assertion.expectation {

@@ -75,7 +75,7 @@ pub(super) fn syntax_error(
         format!("expected {expected}, found {}", found.0)
     };
     let help = syntax_help(text, lines.line_start(offset), offset);
-    Diagnostic::error(Code::Syntax, Span::new(file, offset, end), message)
+    let diagnostic = Diagnostic::error(Code::Syntax, Span::new(file, offset, end), message)
         .with_label(format!(
             "expected {}",
             if expected.is_empty() {
@@ -84,7 +84,29 @@ pub(super) fn syntax_error(
                 &expected
             }
         ))
-        .with_help_opt(help)
+        .with_help_opt(help);
+    // Edits left open: show where the `<` was opened.
+    let expects_close = matches!(variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::gt));
+    match unclosed_lt(text, offset).filter(|_| expects_close) {
+        Some(open) => {
+            let help = diagnostic
+                .help
+                .clone()
+                .unwrap_or_else(|| "close the edits with `>`".into());
+            diagnostic
+                .with_secondary(Span::new(file, open, open + 1), "`<` opened here")
+                .with_help(help)
+        }
+        None => diagnostic,
+    }
+}
+
+/// The `<` before `offset` that no `>` closes, within [`HELP_WINDOW`] bytes, if any.
+fn unclosed_lt(text: &str, offset: usize) -> Option<usize> {
+    let start = crate::source::floor_char_boundary(text, offset.saturating_sub(HELP_WINDOW));
+    let before = text.get(start..offset)?;
+    let open = before.rfind('<')?;
+    (!before.get(open..)?.contains('>')).then_some(start + open)
 }
 
 fn describe_expected(positives: &[Rule]) -> String {
@@ -157,6 +179,18 @@ fn rest_of_line(rest: &str) -> &str {
     window.split('\n').next().unwrap_or("")
 }
 
+/// The keyword a word that is not one was probably meant to be: `copy` for `copies`,
+/// `inherit` for `inherits`, `has` for `can`.
+fn misspelt_keyword(word: &str) -> Option<&'static str> {
+    match word {
+        "copy" | "copied" | "copys" | "clones" => Some(Keyword::Copies.as_str()),
+        "inherit" | "inherited" | "extends" => Some(Keyword::Inherits.as_str()),
+        "has" | "may" | "holds" => Some(Keyword::Can.as_str()),
+        "cant" | "hasnt" | "lacks" => Some(Keyword::Cannot.as_str()),
+        _ => None,
+    }
+}
+
 /// Targeted help for common mistakes at `offset`, whose line starts at `line_start`.
 fn syntax_help(text: &str, line_start: usize, offset: usize) -> Option<String> {
     let rest = text.get(offset..).unwrap_or("");
@@ -184,6 +218,45 @@ fn syntax_help(text: &str, line_start: usize, offset: usize) -> Option<String> {
     }
     if rest.starts_with('"') && !rest_of_line(rest).get(1..).unwrap_or("").contains('"') {
         return Some("a quoted name ends on the line it starts: add the closing `\"`".into());
+    }
+    if rest.starts_with([
+        '\u{201C}', '\u{201D}', '\u{201E}', '\u{2018}', '\u{2019}', '\u{00AB}', '\u{00BB}',
+    ]) {
+        let inner: String = rest_of_line(rest)
+            .chars()
+            .skip(1)
+            .take_while(|c| {
+                !matches!(
+                    c,
+                    '\u{201C}'
+                        | '\u{201D}'
+                        | '\u{2018}'
+                        | '\u{2019}'
+                        | '\u{00AB}'
+                        | '\u{00BB}'
+                        | '"'
+                )
+            })
+            .take(100)
+            .collect();
+        return Some(format!("use straight quotes `\"`: `\"{inner}\"`"));
+    }
+    if rest.starts_with("//") {
+        return Some("comments start with `#`: `# ...`".into());
+    }
+    if let Some(keyword) = misspelt_keyword(&next_word) {
+        return Some(format!("did you mean `{keyword}`?"));
+    }
+    // A bare name is ASCII: a letter outside it stops the name where it stands.
+    if rest.starts_with(|c: char| c.is_alphabetic() && !c.is_ascii()) {
+        let before = line_before
+            .rsplit(|c: char| !lexer::is_ident_char(c))
+            .next()
+            .unwrap_or("");
+        let name = format!("{before}{next_word}");
+        return Some(format!(
+            "a bare name is ASCII letters, digits and `_`; quote it: `\"{name}\"`"
+        ));
     }
     if line_before.contains('<')
         && !line_before.contains('>')

@@ -191,7 +191,8 @@ impl Lowering<'_> {
             match inner.as_rule() {
                 Rule::quoted_name | Rule::bare_name => assertion.role = self.role_name(inner),
                 Rule::kw_cannot => assertion.expectation = Expectation::Cannot,
-                Rule::permission => assertion.permissions.push(Spanned {
+                // A group stays `@name`: the assertion lists every permission of it.
+                Rule::permission | Rule::group_ref => assertion.permissions.push(Spanned {
                     value: inner.as_str().to_string(),
                     span: self.span(&inner),
                 }),
