@@ -8,7 +8,9 @@
 //! - [`compile()`] compiles policy files ([`InputFile`]) with [`CompileOptions`] into a
 //!   [`Compilation`]: its [`Diagnostic`]s and, without errors, its [`Artifact`];
 //! - [`Artifact`] is the artifact: written by [`Artifact::write_json`], read and checked by
-//!   [`Artifact::from_json`];
+//!   [`Artifact::from_json`], and asked which [`Role`] a name or id is
+//!   ([`Artifact::role`]), whether it can do something ([`Role::can`]) and who can
+//!   ([`Artifact::who_can`]); docs/artifact.md describes every field;
 //! - [`report`] prints diagnostics as JSON, SARIF or GitHub annotations (and, with the
 //!   `human` feature, drawn for a terminal).
 //!
@@ -58,6 +60,6 @@ pub mod validate;
 #[doc(hidden)]
 pub mod yaml;
 
-pub use artifact::Artifact;
+pub use artifact::{Artifact, ArtifactError, Role};
 pub use compile::{compile, Compilation, CompileOptions, InputFile};
 pub use diagnostics::{Code, Diagnostic, Severity};

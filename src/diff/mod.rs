@@ -557,6 +557,7 @@ mod tests {
                 ],
             },
             roles,
+            ..Artifact::default()
         }
     }
 
