@@ -11,6 +11,8 @@
 //!   [`Artifact::from_json`], and asked which [`Role`] a name or id is
 //!   ([`Artifact::role`]), whether it can do something ([`Role::can`]) and who can
 //!   ([`Artifact::who_can`]); docs/artifact.md describes every field;
+//! - [`bindings`] writes code for an application from an artifact: constants for every
+//!   permission, group and role id, and the table, in Rust, TypeScript or Python;
 //! - [`report`] prints diagnostics as JSON, SARIF or GitHub annotations (and, with the
 //!   `human` feature, drawn for a terminal).
 //!
@@ -23,6 +25,7 @@
 extern crate alloc;
 
 pub mod artifact;
+pub mod bindings;
 pub mod compile;
 pub mod diagnostics;
 pub mod lints;
