@@ -7,7 +7,7 @@
 //! come, the first plainly, the others with a number (`2`, `3`, …) that no other name's plain
 //! identifier uses.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -28,10 +28,23 @@ pub(crate) fn identifiers<'n>(
     case: Case,
     reserved: &[&str],
 ) -> Vec<String> {
+    identifiers_counted(names, case, reserved).0
+}
+
+/// [`identifiers`], and how many numbered identifiers were tried: at most one per name plus
+/// one per plain identifier skipped, so linear in the number of names however many collide
+/// (each plain identifier's numbering goes on from where it stopped).
+fn identifiers_counted<'n>(
+    names: impl Iterator<Item = &'n str>,
+    case: Case,
+    reserved: &[&str],
+) -> (Vec<String>, usize) {
     let plain: Vec<String> = names.map(|name| identifier(&words(name), case)).collect();
     // A number is only ever added where it cannot take another name's plain identifier.
     let claimed: HashSet<&str> = plain.iter().map(String::as_str).collect();
     let mut taken: HashSet<String> = reserved.iter().map(|word| word.to_string()).collect();
+    let mut next_number: HashMap<&str, usize> = HashMap::new();
+    let mut tries = 0;
     let mut assigned = Vec::with_capacity(plain.len());
     for base in &plain {
         if !taken.contains(base) {
@@ -39,18 +52,19 @@ pub(crate) fn identifiers<'n>(
             assigned.push(base.clone());
             continue;
         }
-        let mut number = 2usize;
+        let number = next_number.entry(base.as_str()).or_insert(2);
         let numbered = loop {
-            let candidate = numbered(base, number, case);
+            tries += 1;
+            let candidate = numbered(base, *number, case);
+            *number += 1;
             if !taken.contains(&candidate) && !claimed.contains(candidate.as_str()) {
                 break candidate;
             }
-            number += 1;
         };
         taken.insert(numbered.clone());
         assigned.push(numbered);
     }
-    assigned
+    (assigned, tries)
 }
 
 /// The words of `name`: runs of ASCII letters and digits, lowercase, after NFKD with
@@ -211,6 +225,35 @@ mod tests {
         assert_eq!(camel(&["self", "self-2"]), ["Self3", "Self2"]);
         // The same names give the same identifiers.
         assert_eq!(camel(&["x", "x", "x"]), camel(&["x", "x", "x"]));
+    }
+
+    #[test]
+    fn many_names_on_one_identifier_cost_linear_work() {
+        // `e` with 4,000 different mark sequences (and `e2`, `e3`, ... among them): all but
+        // the numbered names want the identifier `E`.
+        let marks = ['\u{0300}', '\u{0301}', '\u{0302}', '\u{0303}', '\u{0308}'];
+        let mut names: Vec<String> = (0..4000usize)
+            .map(|i| {
+                let mut name = String::from("e");
+                let mut rest = i;
+                while rest > 0 {
+                    name.push(marks[rest % marks.len()]);
+                    rest /= marks.len();
+                }
+                name
+            })
+            .collect();
+        names.extend((2..500).map(|n| format!("e{n}")));
+        let (found, tries) =
+            identifiers_counted(names.iter().map(String::as_str), Case::UpperCamel, &[]);
+        assert_eq!(found.iter().collect::<HashSet<_>>().len(), names.len());
+        assert_eq!(found[0], "E");
+        assert_eq!(found[3999], "E4498");
+        assert!(
+            tries <= 2 * names.len(),
+            "{tries} tries for {} names",
+            names.len()
+        );
     }
 
     #[test]
