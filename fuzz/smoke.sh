@@ -30,9 +30,10 @@ trap 'rm -rf "$corpus"' EXIT
 # sanitizer: rolec forbids `unsafe`, and without ASan each execution is several times faster.
 flags=(--dev --sanitizer none)
 cargo +nightly fuzz build "${flags[@]}"
-for target in parse fmt compile catalog structured; do
+for target in parse fmt compile catalog structured artifact; do
     dict=dict/roles.dict
     [ "$target" = catalog ] && dict=dict/yaml.dict
+    [ "$target" = artifact ] && dict=dict/json.dict
     echo "fuzz $target for ${seconds}s"
     log="$(mktemp)"
     status=0

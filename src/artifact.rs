@@ -1,13 +1,18 @@
 //! The artifact: the resolved permission table as one deterministic JSON document, and the
 //! one set of types that is its format. `rolec build` writes it ([`write_artifact`], or
-//! [`Artifact::from_resolution`] then [`Artifact::write_json`]: the same bytes); `rolec diff`
-//! and `--ceiling-from` read it back with [`Artifact::from_json`], which refuses a malformed
-//! one with an [`ArtifactError`].
+//! [`Artifact::from_resolution`] then [`Artifact::write_json`]: the same bytes); `rolec diff`,
+//! `--ceiling-from` and applications read it back with [`Artifact::from_json`], which refuses
+//! a malformed one with an [`ArtifactError`], and ask it questions ([`Artifact::role`],
+//! [`Role::can`], [`Artifact::who_can`]; the `index` module below, docs/artifact.md).
 //!
 //! Built-ins come first in catalog order, then custom roles in byte order of their names;
 //! permissions are in catalog order.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod index;
+
+pub use index::Role;
+
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 
@@ -23,17 +28,50 @@ use crate::validate::Authors;
 /// The artifact's schema identifier.
 pub const SCHEMA: &str = "rolec.artifact/v1";
 
+/// A small artifact, as `rolec build` writes it: the one the rustdoc examples read.
+#[doc(hidden)]
+pub const EXAMPLE: &str = r#"{
+  "schema": "rolec.artifact/v1",
+  "catalog": {
+    "name": "example",
+    "groups": [
+      {"name":"basic","title":"Basic","sensitive":false},
+      {"name":"admin","title":"Administration","sensitive":true}
+    ],
+    "permissions": [
+      {"name":"profile","group":"basic","description":"Own profile"},
+      {"name":"crm","group":"basic","description":"Clients and deals"},
+      {"name":"webhooks","group":"admin","description":"Outgoing webhooks"}
+    ]
+  },
+  "roles": [
+    {"id":"owner","name":"Owner","builtin":true,"base":null,"author":null,"source":null,"annotations":{},"permissions":["profile","crm","webhooks"]},
+    {"id":"guest","name":"Guest","builtin":true,"base":null,"author":null,"source":null,"annotations":{},"permissions":["profile"]},
+    {"id":"sales-lead","name":"Sales Lead","builtin":false,"base":{"kind":"copies","roles":["Guest"]},"author":"Owner","source":{"file":"policies/sales.roles","line":3,"column":1},"annotations":{"doc":"Leads the sales team"},"permissions":["profile","crm"]}
+  ]
+}
+"#;
+
 // ── The format ─────────────────────────────────────────────────────────────────────────────
 
 /// A whole artifact. The type names below appear in the messages of [`ArtifactError::Shape`]
 /// (serde's `expected struct ArtifactRole`).
+///
+/// Read-only outside the crate ([`Artifact::schema`], [`Artifact::catalog`],
+/// [`Artifact::roles`]): the lookups of its questions are built from the fields once, and an
+/// artifact changed after that would answer from the old ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Artifact {
     #[cfg_attr(feature = "schema", schemars(extend("const" = SCHEMA)))]
-    pub schema: String,
-    pub catalog: ArtifactCatalog,
-    pub roles: Vec<ArtifactRole>,
+    pub(crate) schema: String,
+    pub(crate) catalog: ArtifactCatalog,
+    pub(crate) roles: Vec<ArtifactRole>,
+    /// Roles and permissions by name, each role's permissions as a bitset: built when the
+    /// artifact is read, else at its first question. Not part of the format.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub(crate) index: index::LazyIndex,
 }
 
 /// The catalog the roles were resolved against.
@@ -161,6 +199,7 @@ impl Artifact {
             schema: SCHEMA.to_string(),
             catalog: ArtifactCatalog::from_catalog(catalog),
             roles,
+            index: index::LazyIndex::default(),
         }
     }
 }
@@ -496,90 +535,94 @@ impl fmt::Display for ArtifactError {
 impl std::error::Error for ArtifactError {}
 
 impl Artifact {
-    /// Reads an artifact: its schema first, so that another document gets a plain answer,
-    /// then its shape, then what the format promises beyond its shape (see
-    /// [`Artifact::check`]).
+    /// Reads an artifact and checks it: its schema (another document, or another version of
+    /// the format, gets a plain answer), its shape, then what the format promises beyond its
+    /// shape (see [`Artifact::check`]). Never panics: whatever is wrong is an
+    /// [`ArtifactError`]. The artifact it returns is indexed for its questions
+    /// ([`Artifact::role`], [`Role::can`], [`Artifact::who_can`]).
+    ///
+    /// ```
+    /// use rolec::artifact::{Artifact, ArtifactError};
+    ///
+    /// let json = rolec::artifact::EXAMPLE; // std::fs::read_to_string("roles.json")?
+    /// let artifact = Artifact::from_json(json)?;
+    /// assert!(artifact.role("Sales Lead").is_some_and(|role| role.can("crm")));
+    ///
+    /// let v2 = json.replace("rolec.artifact/v1", "rolec.artifact/v2");
+    /// assert_eq!(
+    ///     Artifact::from_json(&v2),
+    ///     Err(ArtifactError::OtherSchema("rolec.artifact/v2".into()))
+    /// );
+    /// assert!(matches!(Artifact::from_json("{"), Err(ArtifactError::NotJson(_))));
+    /// # Ok::<(), ArtifactError>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<Artifact, ArtifactError> {
-        Artifact::from_slice(json.as_bytes())
+        // One pass over a well-formed artifact; the document is read a second time only to
+        // say why it is not one. From a `str`, serde_json need not check the UTF-8 of every
+        // string again.
+        match serde_json::from_str(json) {
+            Ok(artifact) => Artifact::checked(artifact),
+            Err(error) => Err(not_an_artifact(json.as_bytes(), error)),
+        }
     }
 
     /// [`Artifact::from_json`] on bytes as read from a file (not necessarily UTF-8).
     pub fn from_slice(bytes: &[u8]) -> Result<Artifact, ArtifactError> {
-        /// The schema alone. Its name is in serde's message for a document that is not an
-        /// object.
-        #[derive(Deserialize)]
-        struct SchemaOnly {
-            schema: Option<serde_json::Value>,
+        if let Ok(json) = std::str::from_utf8(bytes) {
+            return Artifact::from_json(json);
         }
-        let head: SchemaOnly = serde_json::from_slice(bytes)
-            .map_err(|error| ArtifactError::NotJson(error.to_string()))?;
-        match head.schema.as_ref().map(|schema| schema.as_str()) {
-            Some(Some(SCHEMA)) => {}
-            Some(Some(other)) => return Err(ArtifactError::OtherSchema(other.to_string())),
-            _ => return Err(ArtifactError::NoSchema),
+        // serde_json says where the UTF-8 breaks, or what else is wrong before that.
+        match serde_json::from_slice(bytes) {
+            Ok(artifact) => Artifact::checked(artifact),
+            Err(error) => Err(not_an_artifact(bytes, error)),
         }
-        let artifact: Artifact = serde_json::from_slice(bytes)
-            .map_err(|error| ArtifactError::Shape(error.to_string()))?;
-        artifact.check()?;
+    }
+
+    /// `artifact`, deserialized, when it is of this schema and passes [`Artifact::check`];
+    /// with its index, built by the checks.
+    fn checked(mut artifact: Artifact) -> Result<Artifact, ArtifactError> {
+        if artifact.schema != SCHEMA {
+            return Err(ArtifactError::OtherSchema(artifact.schema));
+        }
+        let (index, problem) = index::Index::build(&artifact);
+        if let Some(problem) = problem {
+            return Err(problem);
+        }
+        artifact.index = index::LazyIndex::from(index);
         Ok(artifact)
     }
 
     /// What the format promises beyond its shape: each group, permission and role once,
-    /// each role's permissions once and all of them declared by the artifact's own catalog,
-    /// every permission in a declared group. A malformed artifact is refused rather than
-    /// read: two roles of one name would be diffed against whichever came last, and a
-    /// permission listed twice or missing from the catalog would be counted or judged
-    /// wrongly.
+    /// each role's id once, each role's permissions once and all of them declared by the
+    /// artifact's own catalog, every permission in a declared group. A malformed artifact is
+    /// refused rather than read: two roles of one name would be diffed against whichever
+    /// came last, and a permission listed twice or missing from the catalog would be counted
+    /// or judged wrongly. The first problem found is returned, in that order.
     pub fn check(&self) -> Result<(), ArtifactError> {
-        let catalog = &self.catalog;
-        let mut groups = HashSet::with_capacity(catalog.groups.len());
-        for group in &catalog.groups {
-            if !groups.insert(group.name.as_str()) {
-                return Err(ArtifactError::RepeatedGroup(group.name.clone()));
-            }
+        match index::Index::build(self).1 {
+            Some(problem) => Err(problem),
+            None => Ok(()),
         }
-        let mut permissions = HashSet::with_capacity(catalog.permissions.len());
-        for permission in &catalog.permissions {
-            if !permissions.insert(permission.name.as_str()) {
-                return Err(ArtifactError::RepeatedPermission(permission.name.clone()));
-            }
-            if !groups.contains(permission.group.as_str()) {
-                return Err(ArtifactError::UndeclaredGroup {
-                    permission: permission.name.clone(),
-                    group: permission.group.clone(),
-                });
-            }
-        }
-        let mut names = HashSet::with_capacity(self.roles.len());
-        let mut ids: HashMap<&str, &str> = HashMap::new();
-        for role in &self.roles {
-            if !names.insert(role.name.as_str()) {
-                return Err(ArtifactError::RepeatedRole(role.name.clone()));
-            }
-            if let Some(first) = ids.insert(role.id.as_str(), role.name.as_str()) {
-                return Err(ArtifactError::RepeatedId {
-                    first: first.to_string(),
-                    second: role.name.clone(),
-                    id: role.id.clone(),
-                });
-            }
-            let mut held = HashSet::with_capacity(role.permissions.len());
-            for permission in &role.permissions {
-                if !held.insert(permission.as_str()) {
-                    return Err(ArtifactError::RepeatedRolePermission {
-                        role: role.name.clone(),
-                        permission: permission.clone(),
-                    });
-                }
-                if !permissions.contains(permission.as_str()) {
-                    return Err(ArtifactError::UndeclaredPermission {
-                        role: role.name.clone(),
-                        permission: permission.clone(),
-                    });
-                }
-            }
-        }
-        Ok(())
+    }
+}
+
+/// Why `bytes`, which do not deserialize as an artifact (`error`), are not one: not JSON, no
+/// schema, another schema, or (with the artifact's schema) not its shape.
+fn not_an_artifact(bytes: &[u8], error: serde_json::Error) -> ArtifactError {
+    /// The schema alone. Its name is in serde's message for a document that is not an
+    /// object.
+    #[derive(Deserialize)]
+    struct SchemaOnly {
+        schema: Option<serde_json::Value>,
+    }
+    let head: SchemaOnly = match serde_json::from_slice(bytes) {
+        Ok(head) => head,
+        Err(error) => return ArtifactError::NotJson(error.to_string()),
+    };
+    match head.schema.as_ref().map(|schema| schema.as_str()) {
+        Some(Some(SCHEMA)) => ArtifactError::Shape(error.to_string()),
+        Some(Some(other)) => ArtifactError::OtherSchema(other.to_string()),
+        _ => ArtifactError::NoSchema,
     }
 }
 

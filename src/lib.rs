@@ -8,7 +8,11 @@
 //! - [`compile()`] compiles policy files ([`InputFile`]) with [`CompileOptions`] into a
 //!   [`Compilation`]: its [`Diagnostic`]s and, without errors, its [`Artifact`];
 //! - [`Artifact`] is the artifact: written by [`Artifact::write_json`], read and checked by
-//!   [`Artifact::from_json`];
+//!   [`Artifact::from_json`], and asked which [`Role`] a name or id is
+//!   ([`Artifact::role`]), whether it can do something ([`Role::can`]) and who can
+//!   ([`Artifact::who_can`]); docs/artifact.md describes every field;
+//! - [`bindings`] writes code for an application from an artifact: constants for every
+//!   permission, group and role id, and the table, in Rust, TypeScript or Python;
 //! - [`report`] prints diagnostics as JSON, SARIF or GitHub annotations (and, with the
 //!   `human` feature, drawn for a terminal).
 //!
@@ -21,6 +25,7 @@
 extern crate alloc;
 
 pub mod artifact;
+pub mod bindings;
 pub mod compile;
 pub mod diagnostics;
 pub mod lints;
@@ -63,6 +68,6 @@ pub mod validate;
 #[doc(hidden)]
 pub mod yaml;
 
-pub use artifact::Artifact;
+pub use artifact::{Artifact, ArtifactError, Role};
 pub use compile::{compile, Compilation, CompileOptions, InputFile};
 pub use diagnostics::{Code, Diagnostic, Severity};

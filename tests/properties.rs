@@ -509,7 +509,7 @@ proptest! {
             catalog: compilation.catalog.as_ref().ok_or_else(|| TestCaseError::fail("no catalog"))?,
         };
         let asked = ["crm", "mail", "profile", "webhooks", "roles", "billing", "payments", "mail_private_all"];
-        for role in &artifact.roles {
+        for role in artifact.roles().map(|role| role.record()) {
             for &permission in &asked {
                 let held = role.permissions.iter().any(|p| p == permission);
                 let can = query::can(&policies, &role.id, &[permission.to_string()])
@@ -536,7 +536,7 @@ proptest! {
                         let contains = match target.strip_prefix('@') {
                             Some(group) => last.group.as_deref() == Some(group)
                                 && (group_members(group).contains(&permission)
-                                    || artifact.catalog.permissions.iter().any(|p| p.name == permission && p.group == group)),
+                                    || artifact.catalog().permissions.iter().any(|p| p.name == permission && p.group == group)),
                             None => target == permission,
                         };
                         prop_assert!(contains, "`{}` does not touch `{}`: {:?}", edit, permission, answer);

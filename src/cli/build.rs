@@ -80,7 +80,7 @@ pub(super) fn run(
 
 /// Prints the diagnostics of a build and returns its exit status; when writing the artifact
 /// failed, the problem `message` names is printed with them and the status is 2.
-fn finish(
+pub(super) fn finish(
     common: &CommonArgs,
     compilation: Compilation,
     written: std::io::Result<()>,
@@ -271,7 +271,7 @@ fn create_temporary(path: &Path) -> std::io::Result<NamedTempFile> {
 /// What is at `path`, in words, when it is something other than a regular file: a folder, a
 /// symbolic link (whatever it points to), a named pipe, a device or a socket. `None` when it
 /// is a regular file or nothing is there (or it cannot be looked at: writing will say why).
-fn not_a_regular_file(path: &Path) -> Option<String> {
+pub(super) fn not_a_regular_file(path: &Path) -> Option<String> {
     let kind = std::fs::symlink_metadata(path).ok()?.file_type();
     if kind.is_file() {
         return None;

@@ -144,10 +144,10 @@ fn role_permissions(
     side: &str,
     role: &str,
 ) -> Result<Vec<String>, ExitStatus> {
-    if let Some(found) = artifact.roles.iter().find(|r| r.name == role) {
-        return Ok(found.permissions.clone());
+    if let Some(found) = artifact.roles().find(|r| r.name() == role) {
+        return Ok(found.permissions().map(str::to_string).collect());
     }
-    let hint = did_you_mean(role, artifact.roles.iter().map(|r| r.name.as_str()))
+    let hint = did_you_mean(role, artifact.roles().map(|r| r.name()))
         .map(|help| format!("; {help}"))
         .unwrap_or_default();
     Err(usage_error(&format!(

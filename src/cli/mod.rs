@@ -1,6 +1,7 @@
 //! The command line (README.md, "Command line"): argument parsing with clap, settings from `rolec.yaml`,
 //! reading inputs, and exit statuses. One file per subcommand.
 
+mod bindings;
 mod build;
 mod catalog;
 mod ceiling;
@@ -75,6 +76,21 @@ enum Command {
         #[arg(long)]
         check: bool,
         /// How problems are printed (on stderr: stdout is the artifact).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Compile and write code for an application: a constant for every permission, group
+    /// and role id, and the resolved table (stdout when no `-o`).
+    Bindings {
+        /// The language of the code.
+        #[arg(long, value_enum)]
+        lang: bindings::Lang,
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        paths: Vec<String>,
+        /// Write the code to FILE, replacing it atomically and only when there are no errors.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<String>,
+        /// How problems are printed (on stderr: stdout is the code).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -352,9 +368,10 @@ fn format_in_args(args: &[std::ffi::OsString]) -> Option<Format> {
 }
 
 /// Whether the machine formats of a subcommand's problems go to stdout: not for `build`
-/// (whose stdout is the artifact), `fmt` (the files it lists) or `diff` (the diff).
+/// (whose stdout is the artifact), `bindings` (the code), `fmt` (the files it lists) or
+/// `diff` (the diff).
 fn machine_output_to_stdout(subcommand: Option<&str>) -> bool {
-    !matches!(subcommand, Some("build" | "fmt" | "diff"))
+    !matches!(subcommand, Some("build" | "bindings" | "fmt" | "diff"))
 }
 
 /// Runs a parsed command line; returns the exit status.
@@ -362,6 +379,7 @@ fn run(cli: &Cli) -> ExitStatus {
     let mut common = cli.common.clone();
     if let Command::Check { format, .. }
     | Command::Build { format, .. }
+    | Command::Bindings { format, .. }
     | Command::Fmt { format, .. }
     | Command::Catalog { format } = &cli.command
     {
@@ -373,7 +391,10 @@ fn run(cli: &Cli) -> ExitStatus {
     };
     let json_to_stdout = !matches!(
         cli.command,
-        Command::Build { .. } | Command::Fmt { .. } | Command::Diff { .. }
+        Command::Build { .. }
+            | Command::Bindings { .. }
+            | Command::Fmt { .. }
+            | Command::Diff { .. }
     );
     output::set_problem_output(ProblemOutput {
         format: cli.common.format,
@@ -398,6 +419,12 @@ fn run(cli: &Cli) -> ExitStatus {
             check,
             ..
         } => build::run(&cli.common, &config, paths, output.as_deref(), *check),
+        Command::Bindings {
+            lang,
+            paths,
+            output,
+            ..
+        } => bindings::run(&cli.common, &config, paths, *lang, output.as_deref()),
         Command::Fmt { paths, check, .. } => fmt::run(&cli.common, &config, paths, *check),
         Command::Diff {
             base,

@@ -319,7 +319,7 @@ pub(super) fn matrix(
         MatrixFormat::Json => matrix::json(&table),
         MatrixFormat::Html => matrix::html_page(
             &table,
-            &format!("Roles and permissions: {}", asked.artifact.catalog.name),
+            &format!("Roles and permissions: {}", asked.artifact.catalog().name),
         ),
     };
     answer(&text, ExitStatus::Ok)

@@ -567,6 +567,7 @@ mod tests {
                 ],
             },
             roles,
+            ..Artifact::default()
         }
     }
 

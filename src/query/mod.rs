@@ -8,12 +8,11 @@ pub mod graph;
 pub mod matrix;
 pub mod why;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 
 use crate::artifact::{Artifact, ArtifactRole};
-use crate::permset::PermSet;
 use crate::suggest::{self, Suggester};
 
 /// A question about something the policies do not have: the command cannot answer (exit
@@ -24,71 +23,22 @@ pub struct QueryError {
     pub help: Option<String>,
 }
 
-/// An artifact, indexed for questions: roles by name and by id, permissions by name, and the
-/// permissions of each group.
+/// An artifact, asked questions through the library's index ([`Artifact::role`],
+/// [`crate::artifact::Role::can`]), with the messages of a command line when a name is unknown.
 pub struct Policies<'a> {
     pub artifact: &'a Artifact,
-    role_by_name: HashMap<&'a str, usize>,
-    role_by_id: HashMap<&'a str, usize>,
-    permission_index: HashMap<&'a str, usize>,
-    group_members: HashMap<&'a str, Vec<&'a str>>,
-    /// Each role's permissions, as a set of catalog positions.
-    held: Vec<PermSet>,
 }
 
 impl<'a> Policies<'a> {
     pub fn new(artifact: &'a Artifact) -> Policies<'a> {
-        let mut group_members: HashMap<&str, Vec<&str>> = artifact
-            .catalog
-            .groups
-            .iter()
-            .map(|group| (group.name.as_str(), Vec::new()))
-            .collect();
-        for permission in &artifact.catalog.permissions {
-            if let Some(members) = group_members.get_mut(permission.group.as_str()) {
-                members.push(&permission.name);
-            }
-        }
-        Policies {
-            artifact,
-            role_by_name: (0..artifact.roles.len())
-                .filter_map(|i| Some((artifact.roles.get(i)?.name.as_str(), i)))
-                .collect(),
-            role_by_id: (0..artifact.roles.len())
-                .filter_map(|i| Some((artifact.roles.get(i)?.id.as_str(), i)))
-                .collect(),
-            permission_index: (0..artifact.catalog.permissions.len())
-                .filter_map(|i| Some((artifact.catalog.permissions.get(i)?.name.as_str(), i)))
-                .collect(),
-            group_members,
-            held: Vec::new(),
-        }
-        .with_sets()
-    }
-
-    /// Fills each role's set of permissions (positions in the catalog).
-    fn with_sets(mut self) -> Policies<'a> {
-        let index = &self.permission_index;
-        self.held = self
-            .artifact
-            .roles
-            .iter()
-            .map(|role| {
-                role.permissions
-                    .iter()
-                    .filter_map(|name| index.get(name.as_str()).copied())
-                    .collect()
-            })
-            .collect();
-        self
+        Policies { artifact }
     }
 
     /// The role named `name`, else the role whose id is `name`.
     pub fn role(&self, name: &str) -> Result<&'a ArtifactRole, QueryError> {
-        self.role_by_name
-            .get(name)
-            .or_else(|| self.role_by_id.get(name))
-            .and_then(|&index| self.artifact.roles.get(index))
+        self.artifact
+            .role(name)
+            .map(|role| role.record())
             .ok_or_else(|| {
                 let suggester = Suggester::default();
                 let names = self.artifact.roles.iter().map(|role| role.name.as_str());
@@ -102,22 +52,20 @@ impl<'a> Policies<'a> {
 
     /// Whether `role` holds `permission`.
     pub fn holds(&self, role: &ArtifactRole, permission: &str) -> bool {
-        let Some(&permission) = self.permission_index.get(permission) else {
-            return false;
-        };
-        self.role_by_name
-            .get(role.name.as_str())
-            .and_then(|&index| self.held.get(index))
-            .is_some_and(|held| held.contains(permission))
+        self.artifact
+            .role_by_id(&role.id)
+            .is_some_and(|role| role.can(permission))
     }
 
     /// The permissions `target` stands for: a permission (`crm`), or every permission of a
     /// group (`@crm_and_sales`), in catalog order.
     pub fn permissions(&self, target: &str) -> Result<Vec<&'a str>, QueryError> {
+        let artifact = self.artifact;
+        let is_group = |name: &str| artifact.groups().any(|group| group.name == name);
         if let Some(group) = target.strip_prefix('@') {
-            return self.group_members.get(group).cloned().ok_or_else(|| {
-                let names = self.artifact.catalog.groups.iter().map(|g| g.name.as_str());
-                QueryError {
+            if !is_group(group) {
+                let names = artifact.groups().map(|g| g.name.as_str());
+                return Err(QueryError {
                     message: format!(
                         "no group `@{}` in the catalog",
                         crate::names::visible(group)
@@ -125,39 +73,30 @@ impl<'a> Policies<'a> {
                     help: Suggester::default()
                         .closest(group, names)
                         .map(|found| suggest::help(&format!("@{found}"))),
-                }
-            });
-        }
-        match self.permission_index.get(target).and_then(|&index| {
-            self.artifact
-                .catalog
-                .permissions
-                .get(index)
-                .map(|p| p.name.as_str())
-        }) {
-            Some(name) => Ok(vec![name]),
-            None => {
-                let names = self
-                    .artifact
-                    .catalog
-                    .permissions
-                    .iter()
-                    .map(|p| p.name.as_str());
-                let help = match self.group_members.contains_key(target) {
-                    true => Some(format!("`{target}` is a group: write `@{target}`")),
-                    false => Suggester::default()
-                        .closest(target, names)
-                        .map(suggest::help),
-                };
-                Err(QueryError {
-                    message: format!(
-                        "no permission `{}` in the catalog",
-                        crate::names::visible(target)
-                    ),
-                    help,
-                })
+                });
             }
+            return Ok(artifact
+                .permissions()
+                .filter(|permission| permission.group == group)
+                .map(|permission| permission.name.as_str())
+                .collect());
         }
+        if let Some(found) = artifact.permission(target) {
+            return Ok(vec![found.name.as_str()]);
+        }
+        let help = match is_group(target) {
+            true => Some(format!("`{target}` is a group: write `@{target}`")),
+            false => Suggester::default()
+                .closest(target, artifact.permissions().map(|p| p.name.as_str()))
+                .map(suggest::help),
+        };
+        Err(QueryError {
+            message: format!(
+                "no permission `{}` in the catalog",
+                crate::names::visible(target)
+            ),
+            help,
+        })
     }
 
     /// The roles named by `names` (names or ids, comma-separated lists already split), in
