@@ -90,9 +90,6 @@ enum Command {
         /// Write the code to FILE, replacing it atomically and only when there are no errors.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<String>,
-        /// How problems are printed (on stderr: stdout is the code).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
     },
     /// Rewrite `.roles` files in the canonical layout, keeping every comment.
     Fmt {
@@ -379,7 +376,6 @@ fn run(cli: &Cli) -> ExitStatus {
     let mut common = cli.common.clone();
     if let Command::Check { format, .. }
     | Command::Build { format, .. }
-    | Command::Bindings { format, .. }
     | Command::Fmt { format, .. }
     | Command::Catalog { format } = &cli.command
     {
