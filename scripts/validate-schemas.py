@@ -10,7 +10,7 @@ checks the same contract with Python's `jsonschema` (a different implementation 
 - the artifact of `policies/` (`rolec build policies/`) follows the artifact schema;
 - the `check --format json` reports of a failing policy and of a command that cannot run
   follow the diagnostics schema;
-- the `diff --output-format json` of a change to `policies/` follows the diff schema;
+- the `diff --format json` of a change to `policies/` follows the diff schema;
 - a broken document of each kind is refused (the check is not vacuous).
 
     scripts/validate-schemas.py [ROLEC]      default: target/release/rolec
@@ -150,8 +150,8 @@ def main():
         diff = validate(
             validators,
             "diff",
-            run(rolec, ["diff", "base.json", "policies", "--output-format", "json"], temp, 0),
-            "`rolec diff --output-format json` of a change to policies/",
+            run(rolec, ["diff", "base.json", "policies", "--format", "json"], temp, 0),
+            "`rolec diff --format json` of a change to policies/",
         )
         checked += 1
         if diff is not None and not diff.get("roles"):

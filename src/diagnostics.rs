@@ -75,6 +75,8 @@ error_codes! {
     /// that cannot be written. Such a diagnostic has no span.
     InvalidInvocation = "invalid-invocation":
         "the command cannot run: a bad flag or value, an unknown role given to a flag, an unreadable path",
+    /// `rolec fmt --check`, in a machine format: a file that would change.
+    Unformatted = "unformatted": "`fmt --check`: a file that would change, at its first differing line",
 }
 
 /// How serious a diagnostic is. Errors fail the run; warnings do not (unless denied).
@@ -276,7 +278,7 @@ mod tests {
         assert_eq!(
             documented,
             Some(table.as_str()),
-            "regenerate the table with `rolec lints --markdown`"
+            "regenerate the table with `rolec lints --format markdown`"
         );
     }
 

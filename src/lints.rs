@@ -165,6 +165,25 @@ pub fn text_table() -> String {
     table
 }
 
+/// The lints as one JSON document (`rolec lints --format json`): `{"lints": [{"name",
+/// "default", "summary"}]}`, in the order of the table.
+pub fn json_table() -> String {
+    let lints: Vec<serde_json::Value> = LINTS
+        .iter()
+        .map(|info| {
+            serde_json::json!({
+                "name": info.name,
+                "default": info.default.as_str(),
+                "summary": info.summary,
+            })
+        })
+        .collect();
+    let mut text =
+        serde_json::to_string_pretty(&serde_json::json!({ "lints": lints })).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 // ── The checks ─────────────────────────────────────────────────────────────────────────────
 
 /// A lint diagnostic at the level the run gives it, or `None` when it is allowed.

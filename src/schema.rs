@@ -1,5 +1,5 @@
 //! The JSON Schemas (draft 2020-12) of rolec's three machine-readable documents: the
-//! artifact, the `diff --output-format json` document and the `--format json` diagnostics
+//! artifact, the `diff --format json` document and the `--format json` diagnostics
 //! report. Each is generated from the serde types that are the format (`schemars` derives on
 //! [`crate::artifact`], [`crate::diff`] and [`crate::report`]), never written by hand:
 //! `rolec schema NAME` prints it, and `schemas/NAME.schema.json` is that output, kept equal
@@ -24,7 +24,7 @@ use crate::report::JsonReport;
 pub enum Document {
     /// What `rolec build` writes (`rolec.artifact/v1`).
     Artifact,
-    /// What `rolec diff --output-format json` prints (`rolec.diff/v1`).
+    /// What `rolec diff --format json` prints (`rolec.diff/v1`).
     Diff,
     /// What `--format json` prints: the diagnostics of a run and their counts.
     Diagnostics,
@@ -61,7 +61,7 @@ impl Document {
                 "The resolved permission table that `rolec build` writes: `{ARTIFACT_SCHEMA}`."
             ),
             Document::Diff => format!(
-                "What a change does to who can do what, as `rolec diff --output-format json` prints it: `{DIFF_SCHEMA}`."
+                "What a change does to who can do what, as `rolec diff --format json` prints it: `{DIFF_SCHEMA}`."
             ),
             Document::Diagnostics => {
                 "The problems of a run, as `--format json` prints them.".to_string()

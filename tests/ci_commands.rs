@@ -67,12 +67,12 @@ fn fmt_keeps_permissions_and_rewrites_through_symbolic_links() {
 // ---------------------------------------------------------------------------------------
 // diff
 
-/// `rolec diff ARGS --output-format json`, which must succeed with `status` and print a diff
+/// `rolec diff ARGS --format json`, which must succeed with `status` and print a diff
 /// that follows its schema (`schemas/diff.schema.json`, checked by the harness).
 fn diff_json(dir: &Path, args: &[&str], status: i32) -> serde_json::Value {
     let mut all = vec!["diff"];
     all.extend_from_slice(args);
-    all.extend_from_slice(&["--output-format", "json"]);
+    all.extend_from_slice(&["--format", "json"]);
     let (run, documents) = rolec_documents(dir, &all);
     assert_eq!(run.status, Some(status), "{}", run.describe());
     assert_eq!(documents, [Document::Diff], "{}", run.describe());
@@ -257,7 +257,7 @@ changed role `Sales Rep`
 4 roles (1 added, 1 removed, 1 renamed, 1 changed); 2 sensitive permissions gained
 "
     );
-    let run = rolec(dir.path(), &["diff", "HEAD", "--output-format", "markdown"]);
+    let run = rolec(dir.path(), &["diff", "HEAD", "--format", "markdown"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
     assert!(run
         .stdout_text()
@@ -277,9 +277,15 @@ changed role `Sales Rep`
         run.stdout_text()
     );
 
-    // `--format` is the format of diagnostics; the diff's has its own flag.
-    let run = rolec(dir.path(), &["diff", "HEAD", "--output-format", "sarif"]);
+    // A format the diff cannot print is exit 2, naming those it can.
+    let run = rolec(dir.path(), &["diff", "HEAD", "--format", "sarif"]);
     assert_eq!(run.status, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("[possible values: human, markdown, json]"),
+        "{}",
+        run.describe()
+    );
 }
 
 /// A catalog with two groups (one sensitive) and two built-in roles.

@@ -576,6 +576,96 @@ fn color_always_and_never() {
     }
 }
 
+/// Runs `rolec ARGS` in `dir` with exactly the colour variables of `env` set (stderr and
+/// stdout are pipes, never terminals); returns (stdout, stderr).
+fn run_with_color_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let mut command = assert_cmd::Command::cargo_bin("rolec").unwrap();
+    command.current_dir(dir).args(args);
+    for name in ["NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "TERM"] {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Under `--color auto`, colour follows the environment: `NO_COLOR` (not empty) turns it
+/// off, else `CLICOLOR_FORCE` (not `0`) turns it on even on a pipe, else `CLICOLOR=0` and
+/// `TERM=dumb` turn it off; `--color always|never` overrides them all.
+#[test]
+fn color_follows_no_color_clicolor_force_and_term() {
+    let dir = project(&[("a.roles", TWO_ERRORS_ONE_WARNING)]);
+    let check = ["check", "a.roles"];
+    let colored = |args: &[&str], env: &[(&str, &str)]| {
+        run_with_color_env(dir.path(), args, env)
+            .1
+            .contains('\u{1b}')
+    };
+    assert!(!colored(&check, &[]), "a pipe is not coloured");
+    assert!(colored(&check, &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(&check, &[("CLICOLOR_FORCE", "0")]));
+    assert!(!colored(
+        &check,
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
+    assert!(colored(
+        &check,
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]
+    ));
+    assert!(colored(
+        &check,
+        &[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")]
+    ));
+    let always = ["check", "--color", "always", "a.roles"];
+    assert!(colored(&always, &[("NO_COLOR", "1")]), "the flag wins");
+    assert!(colored(&always, &[("TERM", "dumb")]), "the flag wins");
+    let never = ["check", "--color", "never", "a.roles"];
+    assert!(
+        !colored(&never, &[("CLICOLOR_FORCE", "1")]),
+        "the flag wins"
+    );
+}
+
+/// `rolec diff` colours gains green (sensitive ones bold red) and losses red, on stdout,
+/// when colour is on; never in Markdown or JSON.
+#[test]
+fn diff_colours_gains_and_losses() {
+    let dir = project(&[
+        (
+            "old/a.roles",
+            "author Administrator\nrole A copies User < -webhooks >\n",
+        ),
+        (
+            "new/a.roles",
+            "author Administrator\nrole A copies User < +billing -mail >\n",
+        ),
+    ]);
+    let human = ["diff", "old", "new"];
+    let (plain, _) = run_with_color_env(dir.path(), &human, &[]);
+    assert!(plain.contains("  + webhooks\n"), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    let (painted, _) = run_with_color_env(dir.path(), &human, &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        painted.contains("\u{1b}[32m  + webhooks\u{1b}[0m"),
+        "{painted}"
+    );
+    assert!(painted.contains("\u{1b}[31m  - mail\u{1b}[0m"), "{painted}");
+    assert!(
+        painted.contains("\u{1b}[1;31m  + billing  ! sensitive"),
+        "{painted}"
+    );
+    for format in ["markdown", "json"] {
+        let args = ["diff", "old", "new", "--format", format];
+        let (out, _) = run_with_color_env(dir.path(), &args, &[("CLICOLOR_FORCE", "1")]);
+        assert!(!out.contains('\u{1b}'), "{format}: {out}");
+    }
+}
+
 /// The examples teach: every file starts (after its comments) with `author`.
 #[test]
 fn the_example_policies_start_with_author() {

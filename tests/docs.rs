@@ -17,7 +17,7 @@
 //! ```
 //! ````
 //!
-//! Each command runs with `--color never`, in a temporary folder that holds only the files
+//! Each command runs without a terminal (so without colour), in a temporary folder that holds only the files
 //! shown. A section may show several files (they are all written, in one folder) and several
 //! commands (each is run in that folder); a paragraph may wrap, as long as it ends with
 //! `prints (exit status N):`. In the files and in the output, `<U+XXXX>` stands for that
@@ -242,9 +242,8 @@ fn every_example_prints_what_the_page_shows() {
             .map(|(name, text)| (name.as_str(), text.as_str()))
             .collect();
         let dir = project(&files);
-        // `--color` is a global option: `rolec --color never check ...`.
-        let mut args = vec!["--color", "never"];
-        args.extend(example.command.split_whitespace().skip(1));
+        // Not a terminal, so never coloured (`--color` is not taken by every command).
+        let args: Vec<&str> = example.command.split_whitespace().skip(1).collect();
         let run = rolec(dir.path(), &args);
         let printed = format!("{}{}", run.stdout_text(), run.stderr);
         if example.output.contains("\n...\n") {

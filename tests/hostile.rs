@@ -951,7 +951,7 @@ fn fail_on_sensitive_is_not_bypassed_by_a_catalog_edit_between_artifacts() {
         // The JSON diff marks the gain and names the group that makes it sensitive.
         let run = rolec(
             dir.path(),
-            &["diff", "base.json", "head.json", "--output-format", "json"],
+            &["diff", "base.json", "head.json", "--format", "json"],
         );
         assert_eq!(run.status, Some(0), "{how}: {}", run.describe());
         let diff: Value = serde_json::from_slice(&run.stdout).expect("a JSON diff");
@@ -1822,11 +1822,11 @@ fn a_closed_pipe_ends_every_command_quietly() {
         &["build", "--format", "json", "broken"],
         &["fmt", "--check", "messy"],
         &["diff", "base", "policies"],
-        &["diff", "base", "policies", "--output-format", "json"],
+        &["diff", "base", "policies", "--format", "json"],
         &["catalog"],
         &["explain", "escalation"],
         &["lints"],
-        &["lints", "--markdown"],
+        &["lints", "--format", "markdown"],
         &["--help"],
         &["check", "--help"],
         &["--version"],

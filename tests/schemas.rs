@@ -90,10 +90,7 @@ fn valid_documents() -> [(Document, Value); 3] {
             "author Administrator\nrole X copies User < +nosuch >\nrole Empty\n",
         ),
     ]);
-    let run = rolec(
-        dir.path(),
-        &["diff", "old", "new", "--output-format", "json"],
-    );
+    let run = rolec(dir.path(), &["diff", "old", "new", "--format", "json"]);
     assert_eq!(run.status, Some(0), "{}", run.describe());
     let diff: Value = serde_json::from_slice(&run.stdout).expect("a diff");
     assert_eq!(diff["roles"].as_array().map(Vec::len), Some(3), "{diff}");

@@ -5,6 +5,7 @@
 //! read as `check` reads it. Both sides are compiled to artifacts and compared by
 //! [`rolec::diff`].
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use super::ceiling::{self, RunCeiling};
@@ -19,7 +20,7 @@ use rolec::compile;
 use rolec::config::Config;
 use rolec::diff::{self as semantic, render};
 
-/// `--output-format` of `rolec diff`.
+/// `--format` of `rolec diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum DiffFormat {
     /// For a terminal: one block per role, `+` gains, `-` losses, `!` sensitive.
@@ -112,7 +113,10 @@ pub(super) fn run(
     let head_label = head.unwrap_or(WORKING_TREE);
     let diff = semantic::diff(&base_artifact, &head_artifact);
     let text = match format {
-        DiffFormat::Human => render::human(&diff, base, head_label),
+        DiffFormat::Human => {
+            let color = super::color_wanted(common.color, std::io::stdout().is_terminal());
+            render::human(&diff, base, head_label, color)
+        }
         DiffFormat::Markdown => render::markdown(&diff, base, head_label),
         DiffFormat::Json => render::json(&diff, base, head_label),
     };

@@ -23,11 +23,22 @@ pub(super) fn run(code: &str) -> ExitStatus {
     }
 }
 
-pub(super) fn lints(markdown: bool) -> ExitStatus {
-    let table = if markdown {
-        lints::markdown_table()
-    } else {
-        lints::text_table()
+/// `--format` of `rolec lints`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum LintsFormat {
+    /// A table for a terminal.
+    Human,
+    /// One JSON document: `{"lints": [{"name", "default", "summary"}]}`.
+    Json,
+    /// The Markdown table of docs/diagnostics.md.
+    Markdown,
+}
+
+pub(super) fn lints(format: LintsFormat) -> ExitStatus {
+    let table = match format {
+        LintsFormat::Human => lints::text_table(),
+        LintsFormat::Json => lints::json_table(),
+        LintsFormat::Markdown => lints::markdown_table(),
     };
     let _ = print_stdout(table.as_bytes());
     ExitStatus::Ok

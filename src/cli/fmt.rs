@@ -1,5 +1,7 @@
-//! `rolec fmt [--check] [PATH...]`: rewrite `.roles` files in the canonical layout of
-//! [`rolec::fmt`]. With `--check`, write nothing and list the files that would change.
+//! `rolec fmt [--check [--diff]] [PATH...]`: rewrite `.roles` files in the canonical layout of
+//! [`rolec::fmt`]. With `--check`, write nothing and list the files that would change (with
+//! `--diff`, show how, as a unified diff); in a machine format each of them is also an
+//! `unformatted` problem at its first line that would change.
 //!
 //! A file with syntax errors or hidden characters is left as it is and its diagnostics are
 //! printed as `check` prints them (exit status 1).
@@ -13,13 +15,16 @@ use rolec::compile::{self, CompileOptions, InputFile};
 use rolec::config::Config;
 use rolec::diagnostics::{Code, Diagnostic};
 use rolec::discover::{self, describe};
-use rolec::source::FileId;
+use rolec::source::{FileId, Span};
+
+use super::Format;
 
 pub(super) fn run(
     common: &CommonArgs,
     config: &Config,
     paths: &[String],
     check: bool,
+    diff: bool,
 ) -> ExitStatus {
     let paths = match source_paths(config, paths) {
         Ok(paths) => paths,
@@ -46,7 +51,7 @@ pub(super) fn run(
         Ok(compilation) => compilation,
         Err(error) => return usage_error(&error.0),
     };
-    let blocking: Vec<Diagnostic> = compilation
+    let mut blocking: Vec<Diagnostic> = compilation
         .diagnostics
         .into_iter()
         .filter(|d| matches!(d.code, Code::Syntax | Code::ConfusingCharacter))
@@ -61,38 +66,63 @@ pub(super) fn run(
 
     let mut status = ExitStatus::Ok;
     let mut listed = Vec::new();
+    let mut unformatted = Vec::new();
+    let mut diffs = String::new();
     for (index, (input, disk_path)) in inputs.iter().zip(&disk_paths).enumerate() {
         if blocked(index) {
             status = ExitStatus::Errors;
             continue;
         }
         match format_one(input, disk_path, check) {
-            Ok(false) => {}
-            Ok(true) => listed.push(input.path.as_str()),
+            Ok(None) => {}
+            Ok(Some(change)) => {
+                listed.push(input.path.as_str());
+                let file = FileId::from_index(index + 1);
+                unformatted.push(unformatted_at(file, input, &change));
+                if diff {
+                    diffs.push_str(&unified_diff(&input.path, &change));
+                }
+            }
             Err(message) => {
                 print_stderr(&format!("error: {message}\n"));
                 status = ExitStatus::Errors;
             }
         }
     }
+    // In a machine format, a file that `--check` finds unformatted is a problem like the
+    // others, so that a CI annotation points at it.
+    if check && common.format != Format::Human {
+        blocking.append(&mut unformatted);
+        blocking.sort_by_key(|d| d.span.map(|span| (span.file, span.start)));
+    }
     if !blocking.is_empty() {
         print_report(common, &compilation.sources, &blocking, false);
     }
-    let mut list = String::new();
-    for path in &listed {
-        list.push_str(path);
-        list.push('\n');
+    let mut out = String::new();
+    if diff {
+        out = diffs;
+    } else {
+        for path in &listed {
+            out.push_str(path);
+            out.push('\n');
+        }
     }
-    // A closed pipe ends the list quietly; the exit status says whether files changed.
-    let _ = print_stdout(list.as_bytes());
+    // A closed pipe ends the output quietly; the exit status says whether files changed.
+    let _ = print_stdout(out.as_bytes());
     if check && !listed.is_empty() {
         status = ExitStatus::Errors;
     }
     status
 }
 
-/// Formats one file; returns whether it changed (or, with `check`, would change).
-fn format_one(input: &InputFile, disk_path: &Path, check: bool) -> Result<bool, String> {
+/// A file that changed (or, with `--check`, would change): its text, and its text formatted.
+struct Change {
+    before: String,
+    after: String,
+}
+
+/// Formats one file; returns the change, when there is one.
+fn format_one(input: &InputFile, disk_path: &Path, check: bool) -> Result<Option<Change>, String> {
     let text = std::str::from_utf8(&input.bytes)
         .map_err(|_| format!("cannot format `{}`: not valid UTF-8", input.path))?;
     let formatted = rolec::fmt::format_source(text).map_err(|error| {
@@ -102,7 +132,7 @@ fn format_one(input: &InputFile, disk_path: &Path, check: bool) -> Result<bool, 
         )
     })?;
     if formatted.as_bytes() == input.bytes.as_slice() {
-        return Ok(false);
+        return Ok(None);
     }
     if !check {
         // Through a symbolic link, the file it points to is rewritten, not the link.
@@ -110,5 +140,54 @@ fn format_one(input: &InputFile, disk_path: &Path, check: bool) -> Result<bool, 
         write_atomically(&target, formatted.as_bytes())
             .map_err(|error| format!("cannot write `{}`: {}", input.path, describe(&error)))?;
     }
-    Ok(true)
+    Ok(Some(Change {
+        before: text.to_string(),
+        after: formatted,
+    }))
+}
+
+/// `unformatted`, at the first line of the file that formatting changes (the end of the
+/// file when it only adds lines there).
+fn unformatted_at(file: FileId, input: &InputFile, change: &Change) -> Diagnostic {
+    let mut start = 0;
+    let mut span = Span::new(file, change.before.len(), change.before.len());
+    let mut after = change.after.split_inclusive('\n');
+    for line in change.before.split_inclusive('\n') {
+        if after.next() != Some(line) {
+            let content = line.trim_end_matches(['\n', '\r']);
+            span = Span::new(file, start, start + content.len());
+            break;
+        }
+        start += line.len();
+    }
+    Diagnostic::error(
+        Code::Unformatted,
+        span,
+        format!("`{}` is not in the canonical layout", input.path),
+    )
+    .with_label("formatting changes this line")
+    .with_help(format!(
+        "run `rolec fmt {}`; `rolec fmt --check --diff` shows the change",
+        input.path
+    ))
+}
+
+/// The change as a unified diff, with 3 lines of context, as `diff -u` and `git diff` show
+/// it. The diff is computed with a deadline, so that a file rewritten from end to end costs
+/// seconds at most; past it, the hunks are larger than the smallest possible, never wrong.
+fn unified_diff(path: &str, change: &Change) -> String {
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(&change.before, &change.after);
+    let mut text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(path, path)
+        .missing_newline_hint(true)
+        .to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }

@@ -51,19 +51,22 @@ impl From<ExitStatus> for ExitCode {
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-    #[command(flatten)]
-    common: CommonArgs,
 }
 
 #[derive(Subcommand, Debug, Clone)]
 enum Command {
     /// Compile and report problems; no output file.
     Check {
-        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`).
+        /// `.roles` files or folders (default: `sources:` of rolec.yaml, else `policies/`;
+        /// `-` reads one file from standard input).
         paths: Vec<String>,
         /// How problems are printed.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        #[command(flatten)]
+        compile: CompileArgs,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// Compile and write the artifact (stdout when no `-o`).
     Build {
@@ -78,6 +81,10 @@ enum Command {
         /// How problems are printed (on stderr: stdout is the artifact).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        #[command(flatten)]
+        compile: CompileArgs,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// Compile and write code for an application: a constant for every permission, group
     /// and role id, and the resolved table (stdout when no `-o`).
@@ -90,6 +97,10 @@ enum Command {
         /// Write the code to FILE, replacing it atomically and only when there are no errors.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<String>,
+        #[command(flatten)]
+        compile: CompileArgs,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// Rewrite `.roles` files in the canonical layout, keeping every comment.
     Fmt {
@@ -98,9 +109,17 @@ enum Command {
         /// Write nothing; list the files that would change and exit 1 if there are any.
         #[arg(long)]
         check: bool,
-        /// How problems are printed (on stderr).
+        /// Write nothing; print what would change as a unified diff (implies `--check`).
+        #[arg(long)]
+        diff: bool,
+        /// How problems are printed (on stderr); with `--check`, a file that would change is
+        /// a problem (`unformatted`) in the machine formats.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        #[command(flatten)]
+        settings: ConfigArg,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// Show what a change does to roles and permissions: roles added, removed and changed,
     /// permissions gained and lost, sensitive gains marked.
@@ -109,9 +128,9 @@ enum Command {
         base: String,
         /// The new side, like BASE (default: the working tree, the sources `check` reads).
         head: Option<String>,
-        /// How the diff is printed (`--format` stays the format of diagnostics).
-        #[arg(long = "output-format", value_enum, default_value_t = diff::DiffFormat::Human)]
-        output_format: diff::DiffFormat,
+        /// How the diff is printed (problems in the sources are printed on stderr, drawn).
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Human)]
+        format: diff::DiffFormat,
         /// Exit with status 1 when the change does any of these (comma-separated):
         /// `sensitive` (a gain from a group sensitive in either catalog, or a group losing
         /// its mark), `removed`, `renamed`, `gained` (any gain), `any` (any change).
@@ -122,12 +141,23 @@ enum Command {
             value_delimiter = ','
         )]
         fail_on: Vec<diff::FailOn>,
+        #[command(flatten)]
+        compile: CompileArgs,
+        #[command(flatten)]
+        color: ColorArg,
     },
-    /// Print the effective catalog as YAML.
+    /// Print the effective catalog: the embedded one, `catalog:` of rolec.yaml, or `--catalog`.
     Catalog {
-        /// How problems of the catalog are printed.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        /// How the catalog is printed (problems in it are printed on stderr, drawn).
+        #[arg(long, value_enum, default_value_t = catalog::CatalogFormat::Yaml)]
+        format: catalog::CatalogFormat,
+        /// Use the catalog in FILE instead of the embedded Intum catalog.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<String>,
+        #[command(flatten)]
+        settings: ConfigArg,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// Explain an error code or lint: what it means, an example, how to fix it.
     Explain {
@@ -136,9 +166,9 @@ enum Command {
     },
     /// List the lints with their default levels.
     Lints {
-        /// Print the table as Markdown (as in docs/diagnostics.md).
-        #[arg(long)]
-        markdown: bool,
+        /// How the list is printed (`markdown`: the table of docs/diagnostics.md).
+        #[arg(long, value_enum, default_value_t = explain::LintsFormat::Human)]
+        format: explain::LintsFormat,
     },
     /// Can ROLE do every PERMISSION (`@group`: all of the group)? Exit status 0 yes, 1 no.
     Can {
@@ -188,6 +218,10 @@ enum Command {
         /// How the matrix is printed.
         #[arg(long, value_enum, default_value_t = query::MatrixFormat::Human)]
         format: query::MatrixFormat,
+        #[command(flatten)]
+        compile: CompileArgs,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// The role hierarchy: an edge from each role to its base.
     Graph {
@@ -202,6 +236,10 @@ enum Command {
         /// How the graph is written.
         #[arg(long, value_enum, default_value_t = query::GraphFormat::Dot)]
         format: query::GraphFormat,
+        #[command(flatten)]
+        compile: CompileArgs,
+        #[command(flatten)]
+        color: ColorArg,
     },
     /// Print the JSON Schema (draft 2020-12) of a document rolec writes: the artifact, the
     /// JSON diff or the JSON diagnostics report (the files of `schemas/`).
@@ -222,6 +260,10 @@ struct SourceArgs {
     /// Answer from a built artifact instead of compiling the sources.
     #[arg(long, value_name = "FILE.json", conflicts_with = "paths")]
     from: Option<String>,
+    #[command(flatten)]
+    compile: CompileArgs,
+    #[command(flatten)]
+    color: ColorArg,
 }
 
 impl SourceArgs {
@@ -233,42 +275,143 @@ impl SourceArgs {
     }
 }
 
-/// Flags every subcommand takes.
-#[derive(clap::Args, Debug, Clone)]
-struct CommonArgs {
+/// `--config FILE`, of every command that reads `rolec.yaml`.
+#[derive(clap::Args, Debug, Clone, Default)]
+struct ConfigArg {
+    /// The settings file (default: the first `rolec.yaml` in the current folder or its
+    /// parents, up to the repository's top); its folder is the project root.
+    #[arg(long, value_name = "FILE")]
+    config: Option<String>,
+}
+
+/// The flags of the commands that compile policies (docs/ci.md): the catalog, the authors,
+/// the ceiling, the settings file, and how strict.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Compile options")]
+struct CompileArgs {
     /// Use the catalog in FILE instead of the embedded Intum catalog.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     catalog: Option<String>,
     /// Author of files that have no `author` statement.
-    #[arg(long, global = true, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE")]
     author: Option<String>,
     /// Ceiling: a role that every file's author must stay within (a built-in role, or with
     /// `--ceiling-from` also a custom one).
-    #[arg(long = "max-author", global = true, value_name = "ROLE")]
+    #[arg(long = "max-author", value_name = "ROLE")]
     max_author: Option<String>,
     /// Resolve the ceiling from a trusted side: a git revision (the change's base; only
     /// files new or changed since then are bound) or a built artifact (every file is bound).
-    #[arg(long = "ceiling-from", global = true, value_name = "REV|ARTIFACT")]
+    #[arg(long = "ceiling-from", value_name = "REV|ARTIFACT")]
     ceiling_from: Option<String>,
-    /// The settings file (default: the first `rolec.yaml` in the current folder or its
-    /// parents, up to the repository's top); its folder is the project root.
-    #[arg(long, global = true, value_name = "FILE")]
-    config: Option<String>,
-    /// How problems are printed: set from the subcommand's own `--format` (`check`, `build`,
-    /// `fmt`, `catalog`); human for the others, which print an answer on stdout.
-    #[arg(skip = Format::Human)]
-    format: Format,
+    #[command(flatten)]
+    settings: ConfigArg,
     /// Report warnings as errors.
-    #[arg(long = "deny-warnings", global = true)]
+    #[arg(long = "deny-warnings")]
     deny_warnings: bool,
-    /// When to color human output.
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+}
+
+/// `--color`, of every command whose output can be coloured.
+#[derive(clap::Args, Debug, Clone, Default)]
+struct ColorArg {
+    /// When to colour drawn output (`auto` follows `NO_COLOR`, `CLICOLOR_FORCE`, `TERM=dumb`
+    /// and whether stderr is a terminal).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 }
 
-/// `--format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// What a run was given, gathered from its subcommand's flags; a command that does not take
+/// a flag leaves its default.
+#[derive(Debug, Clone, Default)]
+struct CommonArgs {
+    catalog: Option<String>,
+    author: Option<String>,
+    max_author: Option<String>,
+    ceiling_from: Option<String>,
+    config: Option<String>,
+    /// How problems are printed: the subcommand's own `--format` for `check`, `build` and
+    /// `fmt`; human for the others, which print an answer on stdout.
+    format: Format,
+    deny_warnings: bool,
+    color: Color,
+}
+
+impl CommonArgs {
+    fn compiling(compile: &CompileArgs, color: &ColorArg) -> CommonArgs {
+        CommonArgs {
+            catalog: compile.catalog.clone(),
+            author: compile.author.clone(),
+            max_author: compile.max_author.clone(),
+            ceiling_from: compile.ceiling_from.clone(),
+            config: compile.settings.config.clone(),
+            format: Format::Human,
+            deny_warnings: compile.deny_warnings,
+            color: color.color,
+        }
+    }
+
+    fn with_format(self, format: Format) -> CommonArgs {
+        CommonArgs { format, ..self }
+    }
+}
+
+impl Command {
+    /// The flags of the run, as the steps shared by the subcommands read them.
+    fn common(&self) -> CommonArgs {
+        match self {
+            Command::Check {
+                format,
+                compile,
+                color,
+                ..
+            }
+            | Command::Build {
+                format,
+                compile,
+                color,
+                ..
+            } => CommonArgs::compiling(compile, color).with_format(*format),
+            Command::Bindings { compile, color, .. }
+            | Command::Diff { compile, color, .. }
+            | Command::Matrix { compile, color, .. }
+            | Command::Graph { compile, color, .. } => CommonArgs::compiling(compile, color),
+            Command::Can { source, .. }
+            | Command::Why { source, .. }
+            | Command::WhoCan { source, .. } => {
+                CommonArgs::compiling(&source.compile, &source.color)
+            }
+            Command::Fmt {
+                format,
+                settings,
+                color,
+                ..
+            } => CommonArgs {
+                config: settings.config.clone(),
+                format: *format,
+                color: color.color,
+                ..CommonArgs::default()
+            },
+            Command::Catalog {
+                catalog,
+                settings,
+                color,
+                ..
+            } => CommonArgs {
+                catalog: catalog.clone(),
+                config: settings.config.clone(),
+                color: color.color,
+                ..CommonArgs::default()
+            },
+            Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => {
+                CommonArgs::default()
+            }
+        }
+    }
+}
+
+/// `--format` of the commands that print problems.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 enum Format {
+    #[default]
     /// Drawn diagnostics on stderr.
     Human,
     /// One JSON document (docs/diagnostics.md): on stdout for `check`, on stderr for `build`.
@@ -281,8 +424,9 @@ enum Format {
 }
 
 /// `--color`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 enum Color {
+    #[default]
     Auto,
     Always,
     Never,
@@ -339,6 +483,11 @@ fn problem_output_of_args() -> Option<ProblemOutput> {
         .try_get_matches_from(&args)
         .ok();
     let subcommand = matches.as_ref().and_then(|m| m.subcommand_name());
+    // Only these print problems in the format of their `--format`; the others' `--format`
+    // shapes an answer, and their problems are drawn.
+    if !matches!(subcommand, Some("check" | "build" | "fmt")) {
+        return None;
+    }
     Some(ProblemOutput {
         format,
         to_stdout: machine_output_to_stdout(subcommand),
@@ -373,18 +522,7 @@ fn machine_output_to_stdout(subcommand: Option<&str>) -> bool {
 
 /// Runs a parsed command line; returns the exit status.
 fn run(cli: &Cli) -> ExitStatus {
-    let mut common = cli.common.clone();
-    if let Command::Check { format, .. }
-    | Command::Build { format, .. }
-    | Command::Fmt { format, .. }
-    | Command::Catalog { format } = &cli.command
-    {
-        common.format = *format;
-    }
-    let cli = &Cli {
-        command: cli.command.clone(),
-        common,
-    };
+    let common = cli.command.common();
     let json_to_stdout = !matches!(
         cli.command,
         Command::Build { .. }
@@ -393,55 +531,51 @@ fn run(cli: &Cli) -> ExitStatus {
             | Command::Diff { .. }
     );
     output::set_problem_output(ProblemOutput {
-        format: cli.common.format,
+        format: common.format,
         to_stdout: json_to_stdout,
     });
     match &cli.command {
         Command::Explain { code } => return explain::run(code),
-        Command::Lints { markdown } => return explain::lints(*markdown),
+        Command::Lints { format } => return explain::lints(*format),
         Command::Schema { name } => return schema::run(*name),
         _ => {}
     }
-    let config = match load_config(&cli.common, json_to_stdout) {
+    let config = match load_config(&common, json_to_stdout) {
         Ok(config) => config,
         Err(status) => return status,
     };
     match &cli.command {
-        Command::Catalog { .. } => catalog::run(&cli.common, &config),
-        Command::Check { paths, .. } => check::run(&cli.common, &config, paths),
+        Command::Catalog { format, .. } => catalog::run(&common, &config, *format),
+        Command::Check { paths, .. } => check::run(&common, &config, paths),
         Command::Build {
             paths,
             output,
             check,
             ..
-        } => build::run(&cli.common, &config, paths, output.as_deref(), *check),
+        } => build::run(&common, &config, paths, output.as_deref(), *check),
         Command::Bindings {
             lang,
             paths,
             output,
             ..
-        } => bindings::run(&cli.common, &config, paths, *lang, output.as_deref()),
-        Command::Fmt { paths, check, .. } => fmt::run(&cli.common, &config, paths, *check),
+        } => bindings::run(&common, &config, paths, *lang, output.as_deref()),
+        Command::Fmt {
+            paths, check, diff, ..
+        } => fmt::run(&common, &config, paths, *check || *diff, *diff),
         Command::Diff {
             base,
             head,
-            output_format,
+            format,
             fail_on,
-        } => diff::run(
-            &cli.common,
-            &config,
-            base,
-            head.as_deref(),
-            *output_format,
-            fail_on,
-        ),
+            ..
+        } => diff::run(&common, &config, base, head.as_deref(), *format, fail_on),
         Command::Can {
             role,
             permissions,
             source,
             format,
         } => query::can(
-            &cli.common,
+            &common,
             &config,
             &source.source(),
             role,
@@ -454,7 +588,7 @@ fn run(cli: &Cli) -> ExitStatus {
             source,
             format,
         } => query::why(
-            &cli.common,
+            &common,
             &config,
             &source.source(),
             role,
@@ -465,42 +599,62 @@ fn run(cli: &Cli) -> ExitStatus {
             permission,
             source,
             format,
-        } => query::who_can(&cli.common, &config, &source.source(), permission, *format),
+        } => query::who_can(&common, &config, &source.source(), permission, *format),
         Command::Matrix {
             paths,
             from,
             roles,
             format,
+            ..
         } => {
             let source = query::QuerySource {
                 paths,
                 from: from.as_deref(),
             };
-            query::matrix(&cli.common, &config, &source, roles, *format)
+            query::matrix(&common, &config, &source, roles, *format)
         }
         Command::Graph {
             paths,
             from,
             authors,
             format,
+            ..
         } => {
             let source = query::QuerySource {
                 paths,
                 from: from.as_deref(),
             };
-            query::graph(&cli.common, &config, &source, *authors, *format)
+            query::graph(&common, &config, &source, *authors, *format)
         }
         Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => ExitStatus::Ok,
     }
 }
 
+/// Whether drawn output on stderr is coloured (docs/decisions.md, "Colour").
 fn use_color(common: &CommonArgs) -> bool {
-    match common.color {
+    color_wanted(common.color, std::io::stderr().is_terminal())
+}
+
+/// Whether output is coloured: `--color always|never` decides; under `auto`, a non-empty
+/// `NO_COLOR` turns colour off, else a `CLICOLOR_FORCE` other than `0` turns it on, else
+/// `CLICOLOR=0` or `TERM=dumb` turns it off, else the stream must be a terminal.
+fn color_wanted(choice: Color, terminal: bool) -> bool {
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    match choice {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
+            if var("NO_COLOR").is_some() {
+                false
+            } else if var("CLICOLOR_FORCE").is_some_and(|value| value != "0") {
+                true
+            } else if var("CLICOLOR").is_some_and(|value| value == "0")
+                || var("TERM").is_some_and(|value| value == "dumb")
+            {
+                false
+            } else {
+                terminal
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ use rolec::schema::{schema_json, Document};
 pub(super) enum SchemaName {
     /// The artifact `rolec build` writes.
     Artifact,
-    /// The document `rolec diff --output-format json` prints.
+    /// The document `rolec diff --format json` prints.
     Diff,
     /// The report `--format json` prints.
     Diagnostics,

@@ -674,7 +674,9 @@ mod tests {
         assert_eq!(gained[0].sensitive_group.as_deref(), Some("admin"));
         assert_eq!(diff.sensitive_gains, 1);
         assert!(diff.unmarked_sensitive_groups.is_empty());
-        assert!(human(&diff, "a", "b").contains("  + s  ! sensitive (admin, moved to basic)\n"));
+        assert!(
+            human(&diff, "a", "b", false).contains("  + s  ! sensitive (admin, moved to basic)\n")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{CatalogDiff, Change, Changed, Diff, PermissionChange, RoleDiff};
 use crate::artifact::ArtifactBase;
 use crate::names::visible;
 
-/// The schema identifier of `rolec diff --output-format json`.
+/// The schema identifier of `rolec diff --format json`.
 pub const DIFF_SCHEMA: &str = "rolec.diff/v1";
 
 /// `copies User`, `inherits A, B`, `no base`.
@@ -215,8 +215,13 @@ fn catalog_lines(catalog: &CatalogDiff, quote: fn(&str) -> String) -> Vec<String
 }
 
 /// The diff for a terminal: one block per role, `+` for a gain (`!` marks a sensitive one),
-/// `-` for a loss, then the catalog's changes and a summary line.
-pub fn human(diff: &Diff, base_label: &str, head_label: &str) -> String {
+/// `-` for a loss, then the catalog's changes and a summary line. With `color`, gains are
+/// green, sensitive ones bold red, losses red (ANSI escapes, for a terminal).
+pub fn human(diff: &Diff, base_label: &str, head_label: &str, color: bool) -> String {
+    let paint = |code: &str, text: String| match color {
+        true => format!("\x1b[{code}m{text}\x1b[0m"),
+        false => text,
+    };
     let mut out = format!(
         "rolec diff {} → {}\n",
         visible(base_label),
@@ -231,9 +236,10 @@ pub fn human(diff: &Diff, base_label: &str, head_label: &str) -> String {
             let name = visible(&permission.name);
             if permission.sensitive {
                 let note = sensitive_note(permission, visible);
-                let _ = writeln!(out, "  + {name}  ! sensitive ({note})");
+                let line = paint("1;31", format!("  + {name}  ! sensitive ({note})"));
+                let _ = writeln!(out, "{line}");
             } else {
-                let _ = writeln!(out, "  + {name}");
+                let _ = writeln!(out, "{}", paint("32", format!("  + {name}")));
             }
         }
         if role.change == Change::Removed {
@@ -245,7 +251,8 @@ pub fn human(diff: &Diff, base_label: &str, head_label: &str) -> String {
             );
         } else {
             for permission in &role.lost {
-                let _ = writeln!(out, "  - {}", visible(&permission.name));
+                let line = paint("31", format!("  - {}", visible(&permission.name)));
+                let _ = writeln!(out, "{line}");
             }
         }
     }
