@@ -179,6 +179,13 @@ fn compile_to(
         },
         &mut diagnostics,
     );
+    // A default author that names no role stops the command, like an unknown ceiling; with a
+    // syntax error the role may be in the text that did not parse, and `unknown-role` says so.
+    if let Some(author) = &options.default_author {
+        if report_unknown_roles && resolution.lookup(author) == resolve::Lookup::Unknown {
+            return Err(unknown_author_error(&catalog, &resolution, author));
+        }
+    }
     let ceiling = match (&options.ceiling, ceiling_set) {
         (Some(ceiling), Some(Some(permissions))) => Some(validate::Ceiling {
             name: &ceiling.role,
@@ -327,6 +334,21 @@ fn ceiling_error(catalog: &Catalog, resolution: &Resolution<'_>, name: &str) -> 
         .unwrap_or_default();
     UsageError(format!(
         "the ceiling `{name}` (`--max-author` or `max_author:`) is not a role: neither a built-in role of the catalog ({}) nor a role of the sources{hint}",
+        crate::diagnostics::join_names(&builtins)
+    ))
+}
+
+/// The error for a default author (`--author`, `author:`) that no built-in and no source
+/// defines.
+fn unknown_author_error(catalog: &Catalog, resolution: &Resolution<'_>, name: &str) -> UsageError {
+    let builtins: Vec<&str> = catalog.builtins.iter().map(|b| b.name.as_str()).collect();
+    let hint = resolution
+        .suggest_role(name)
+        .map(|help| format!("; {help}"))
+        .unwrap_or_default();
+    UsageError(format!(
+        "the author `{}` (`--author` or `author:`) is not a role: neither a built-in role of the catalog ({}) nor a role of the sources{hint}",
+        crate::names::visible(name),
         crate::diagnostics::join_names(&builtins)
     ))
 }
