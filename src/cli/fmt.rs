@@ -26,6 +26,14 @@ pub(super) fn run(
     check: bool,
     diff: bool,
 ) -> ExitStatus {
+    if paths.iter().any(|path| path == super::STDIN_PATH) {
+        if paths.len() > 1 {
+            return usage_error(
+                "`rolec fmt -` formats standard input alone: give `-` or files, not both",
+            );
+        }
+        return run_stdin(common, check, diff);
+    }
     let paths = match source_paths(config, paths) {
         Ok(paths) => paths,
         Err(status) => return status,
@@ -115,6 +123,61 @@ pub(super) fn run(
     status
 }
 
+/// `rolec fmt -`: standard input formatted on stdout; with `--check`, nothing written and
+/// `<stdin>` listed when it would change (with `--diff`, the change).
+fn run_stdin(common: &CommonArgs, check: bool, diff: bool) -> ExitStatus {
+    let input = match super::read_stdin() {
+        Ok(input) => input,
+        Err(status) => return status,
+    };
+    let compilation = match compile::compile(None, vec![input.clone()], &CompileOptions::default())
+    {
+        Ok(compilation) => compilation,
+        Err(error) => return usage_error(&error.0),
+    };
+    let blocking: Vec<Diagnostic> = compilation
+        .diagnostics
+        .into_iter()
+        .filter(|d| matches!(d.code, Code::Syntax | Code::ConfusingCharacter))
+        .collect();
+    if !blocking.is_empty() {
+        print_report(common, &compilation.sources, &blocking, false);
+        return ExitStatus::Errors;
+    }
+    let text = String::from_utf8_lossy(&input.bytes);
+    let formatted = match rolec::fmt::format_source(&text) {
+        Ok(formatted) => formatted,
+        Err(error) => {
+            print_stderr(&format!(
+                "error: cannot format standard input at byte {}: {}\n",
+                error.offset, error.message
+            ));
+            return ExitStatus::Errors;
+        }
+    };
+    if !check {
+        let _ = print_stdout(formatted.as_bytes());
+        return ExitStatus::Ok;
+    }
+    if formatted == text {
+        return ExitStatus::Ok;
+    }
+    let change = Change {
+        before: text.into_owned(),
+        after: formatted,
+    };
+    if common.format != Format::Human {
+        let unformatted = unformatted_at(FileId::from_index(1), &input, &change);
+        print_report(common, &compilation.sources, &[unformatted], false);
+    }
+    let out = match diff {
+        true => unified_diff(&input.path, &change),
+        false => format!("{}\n", input.path),
+    };
+    let _ = print_stdout(out.as_bytes());
+    ExitStatus::Errors
+}
+
 /// A file that changed (or, with `--check`, would change): its text, and its text formatted.
 struct Change {
     before: String,
@@ -166,10 +229,13 @@ fn unformatted_at(file: FileId, input: &InputFile, change: &Change) -> Diagnosti
         format!("`{}` is not in the canonical layout", input.path),
     )
     .with_label("formatting changes this line")
-    .with_help(format!(
-        "run `rolec fmt {}`; `rolec fmt --check --diff` shows the change",
-        input.path
-    ))
+    .with_help(match input.path == super::STDIN_NAME {
+        true => "format it with `rolec fmt -`; `rolec fmt --diff -` shows the change".to_string(),
+        false => format!(
+            "run `rolec fmt {}`; `rolec fmt --check --diff` shows the change",
+            input.path
+        ),
+    })
 }
 
 /// The change as a unified diff, with 3 lines of context, as `diff -u` and `git diff` show

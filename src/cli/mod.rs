@@ -746,6 +746,54 @@ fn read_limited(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>
     Ok(Ok(bytes))
 }
 
+/// The PATH that stands for standard input, and the name its diagnostics give it.
+const STDIN_PATH: &str = "-";
+const STDIN_NAME: &str = "<stdin>";
+
+/// Splits the PATH arguments into the files and folders, and whether `-` (standard input)
+/// was one of them; `-` twice is refused (there is one standard input).
+fn split_stdin(paths: &[String]) -> Result<(Vec<String>, bool), ExitStatus> {
+    let stdin = paths.iter().filter(|path| *path == STDIN_PATH).count();
+    if stdin > 1 {
+        return Err(usage_error(
+            "`-` (standard input) is given more than once: there is one standard input",
+        ));
+    }
+    let others = paths
+        .iter()
+        .filter(|path| *path != STDIN_PATH)
+        .cloned()
+        .collect();
+    Ok((others, stdin == 1))
+}
+
+/// Reads standard input as one policy file named `<stdin>` (at most [`MAX_INPUT_BYTES`]).
+fn read_stdin() -> Result<InputFile, ExitStatus> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = std::io::stdin()
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes);
+    if let Err(error) = read {
+        return Err(usage_error(&format!(
+            "cannot read standard input: {}",
+            describe(&error)
+        )));
+    }
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(usage_error(&format!(
+            "standard input is more than the {} MiB a policy file may have",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(InputFile {
+        path: STDIN_NAME.to_string(),
+        bytes,
+        project_path: Some(STDIN_NAME.to_string()),
+    })
+}
+
 /// Reads a file given on the command line, found in a folder, or named in `rolec.yaml`.
 fn read_input(path: &str, display: String) -> Result<InputFile, ExitStatus> {
     read_input_limited(path, display, MAX_INPUT_BYTES)
@@ -817,15 +865,25 @@ fn read_inputs(
     config: &Config,
     paths: &[String],
 ) -> Result<Inputs, ExitStatus> {
-    let paths = source_paths(config, paths)?;
-    let found = discover::discover(&paths).map_err(|error| usage_error(&error.0))?;
+    let (paths, stdin) = split_stdin(paths)?;
+    // `rolec check -` reads standard input alone; other PATHs beside it are read too.
+    let found = match (stdin, paths.is_empty()) {
+        (true, true) => Vec::new(),
+        _ => {
+            let paths = source_paths(config, &paths)?;
+            discover::discover(&paths).map_err(|error| usage_error(&error.0))?
+        }
+    };
     let catalog = catalog_input(common, config)?;
-    let mut policies = Vec::with_capacity(found.len());
+    let mut policies = Vec::with_capacity(found.len() + 1);
     for file in found {
         let path = file.path.to_string_lossy().into_owned();
         let mut input = read_input(&path, file.display)?;
         input.project_path = Some(project_path(config, &file.path));
         policies.push(input);
+    }
+    if stdin {
+        policies.push(read_stdin()?);
     }
     Ok((catalog, policies))
 }
