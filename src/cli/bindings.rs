@@ -84,7 +84,9 @@ pub(super) fn run(
             let written = write_atomically(Path::new(path), code.as_bytes());
             let error = written.as_ref().err().map(describe);
             finish(common, compilation, written, || {
-                format!("cannot write `{path}`: {}", error.unwrap_or_default())
+                super::build::unwritable_folder(Path::new(path)).unwrap_or_else(|| {
+                    format!("cannot write `{path}`: {}", error.unwrap_or_default())
+                })
             })
         }
     }

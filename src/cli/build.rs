@@ -72,7 +72,9 @@ pub(super) fn run(
             let committed = written.and_then(|whole| if whole { file.commit() } else { Ok(()) });
             let error = committed.as_ref().err().map(describe);
             finish(common, compilation, committed, || {
-                format!("cannot write `{path}`: {}", error.unwrap_or_default())
+                unwritable_folder(Path::new(path)).unwrap_or_else(|| {
+                    format!("cannot write `{path}`: {}", error.unwrap_or_default())
+                })
             })
         }
     }
@@ -266,6 +268,29 @@ fn create_temporary(path: &Path) -> std::io::Result<NamedTempFile> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     builder.tempfile_in(folder)
+}
+
+/// Why `-o path` could not be written, when it is its folder: the folder it would go in does
+/// not exist, or is not a folder. (What is at `path` itself is
+/// [`not_a_regular_file`]'s question.)
+pub(super) fn unwritable_folder(path: &Path) -> Option<String> {
+    let folder = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())?;
+    match std::fs::metadata(folder) {
+        Ok(metadata) if metadata.is_dir() => None,
+        Ok(_) => Some(format!(
+            "cannot write `{}`: `{}` is not a folder",
+            path.display(),
+            folder.display()
+        )),
+        Err(_) => Some(format!(
+            "cannot write `{}`: the folder `{}` does not exist; create it first (`mkdir -p {}`)",
+            path.display(),
+            folder.display(),
+            folder.display()
+        )),
+    }
 }
 
 /// What is at `path`, in words, when it is something other than a regular file: a folder, a
