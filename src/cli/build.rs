@@ -15,6 +15,7 @@ use super::{
 };
 use rolec::compile::Compilation;
 use rolec::config::Config;
+use rolec::diff::Change;
 use rolec::discover::describe;
 
 pub(super) fn run(
@@ -156,15 +157,77 @@ fn check_up_to_date(
             std::fs::read(path).map(Some)
         }
     });
-    let problem = match contents {
+    let (problem, detail) = match contents {
         Ok(Some(bytes)) if bytes == artifact => return Ok(None),
-        Ok(_) => "is out of date",
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => "does not exist",
+        Ok(_) => ("is out of date", what_differs(path, artifact)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            ("does not exist", String::new())
+        }
         Err(error) => return Err(format!("cannot read `{path}`: {}", describe(&error))),
     };
     Ok(Some(format!(
-        "`{path}` {problem}: run `{command} -o {path}`"
+        "`{path}` {problem}: run `{command} -o {path}`{detail}"
     )))
+}
+
+/// How many roles `build --check` names before "and N more".
+const ROLES_NAMED: usize = 20;
+
+/// What differs between the committed artifact at `path` and the one built, for a reviewer:
+/// the roles whose permissions differ (added, removed, renamed, or with gains and losses), or
+/// that only other fields do. Empty when the file cannot be read as an artifact.
+fn what_differs(path: &str, built: &[u8]) -> String {
+    let Ok(old) = super::read_artifact_file(path) else {
+        return String::new();
+    };
+    let Ok(old) = rolec::Artifact::from_slice(&old) else {
+        return format!("\n  `{path}` is not a rolec artifact: it is replaced whole");
+    };
+    let Ok(new) = rolec::Artifact::from_slice(built) else {
+        return String::new();
+    };
+    let diff = rolec::diff::diff(&old, &new);
+    let roles: Vec<String> = diff
+        .roles
+        .iter()
+        .filter(|role| {
+            !role.gained.is_empty() || !role.lost.is_empty() || role.change != Change::Changed
+        })
+        .map(|role| {
+            let name = rolec::names::visible(&role.name);
+            let mut edits: Vec<String> = Vec::new();
+            match role.change {
+                Change::Added => edits.push("added".into()),
+                Change::Removed => edits.push("removed".into()),
+                Change::Renamed => edits.push(format!(
+                    "renamed from `{}`",
+                    rolec::names::visible(role.renamed_from.as_deref().unwrap_or_default())
+                )),
+                Change::Changed => {}
+            }
+            if role.change != Change::Added && role.change != Change::Removed {
+                edits.extend(role.gained.iter().map(|p| format!("+{}", p.name)));
+                edits.extend(role.lost.iter().map(|p| format!("-{}", p.name)));
+            }
+            format!("`{name}`: {}", edits.join(" "))
+        })
+        .collect();
+    if roles.is_empty() {
+        return "\n  no role's permissions differ (the catalog, an author, a base or a source line does)"
+            .to_string();
+    }
+    let mut text = match roles.len() {
+        1 => "\n  1 role differs:".to_string(),
+        count => format!("\n  {count} roles differ:"),
+    };
+    for role in roles.iter().take(ROLES_NAMED) {
+        text.push_str("\n    ");
+        text.push_str(role);
+    }
+    if roles.len() > ROLES_NAMED {
+        text.push_str(&format!("\n    and {} more", roles.len() - ROLES_NAMED));
+    }
+    text
 }
 
 /// Writes `bytes` to `path` atomically (see [`AtomicFile`]).
