@@ -71,6 +71,39 @@ pub fn parse_policies(
     }
 }
 
+/// One policy file, parsed on its own (the language server's keystroke, [`crate::ide`]).
+pub struct ParsedFile {
+    pub file: PolicyFile,
+    /// Hidden characters, then syntax errors.
+    pub diagnostics: Vec<Diagnostic>,
+    pub has_syntax_error: bool,
+}
+
+/// Scans and parses the text of one file, with id `id`, as [`parse_policies`] does (on
+/// several threads when it is large).
+pub fn parse_one(id: FileId, text: &Arc<str>) -> ParsedFile {
+    let threads = if text.len() < PARALLEL_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let mut diagnostics = confusing_characters(id, text);
+    let lines = LineIndex::new(text);
+    let texts = [(id, text.clone(), lines)];
+    let (files, parse_diagnostics) = parse_in_parallel(&texts, threads);
+    let has_syntax_error = parse_diagnostics.iter().any(|d| d.code == Code::Syntax);
+    diagnostics.extend(parse_diagnostics);
+    let file = files.into_iter().next().unwrap_or(PolicyFile {
+        file: id,
+        statements: Vec::new(),
+    });
+    ParsedFile {
+        file,
+        diagnostics,
+        has_syntax_error,
+    }
+}
+
 /// Below this many bytes of policy text, a run stays on one thread.
 const PARALLEL_BYTES: usize = 256 * 1024;
 
