@@ -108,8 +108,10 @@ pub fn analyze(workspace: &Workspace) -> Analysis {
         .enumerate()
         .map(|(index, file)| (file.id, index))
         .collect();
-    let mut ranges = vec![0..workspace.member_count];
-    ranges.extend((workspace.member_count..workspace.files.len()).map(|index| index..index + 1));
+    let strays = (workspace.member_count..workspace.files.len()).map(|index| index..index + 1);
+    let ranges: Vec<Range<usize>> = std::iter::once(0..workspace.member_count)
+        .chain(strays)
+        .collect();
     let mut ceiling_problem = None;
     for range in ranges {
         let (unit, diagnostics, problem) = analyze_unit(workspace, catalog, &options, range);
@@ -190,12 +192,15 @@ fn analyze_unit(
             }
         };
     let (resolution, authors) = checked;
-    let builtin_spans = workspace
-        .catalog
-        .path
-        .is_some()
-        .then(|| catalog.builtins.iter().map(|builtin| builtin.span).collect())
-        .unwrap_or_default();
+    let builtin_spans: Vec<Span> = if workspace.catalog.path.is_some() {
+        catalog
+            .builtins
+            .iter()
+            .map(|builtin| builtin.span)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let unit = role_table(&resolution, &authors, &builtin_spans, range);
     (unit, diagnostics, problem)
 }
@@ -204,7 +209,7 @@ fn analyze_unit(
 fn role_table(
     resolution: &Resolution<'_>,
     authors: &Authors,
-    builtin_spans: &Vec<Span>,
+    builtin_spans: &[Span],
     files: Range<usize>,
 ) -> Unit {
     let mut roles = Vec::with_capacity(resolution.roles.len());
@@ -216,7 +221,9 @@ fn role_table(
         let def = role.definition.map(|definition| definition.def);
         let author = role.definition.and_then(|definition| {
             let author = authors.by_file.get(&definition.file)?;
-            resolution.role(*author).map(|author| author.name.to_string())
+            resolution
+                .role(*author)
+                .map(|author| author.name.to_string())
         });
         let definition = match def {
             Some(def) => Some(def.name.span),

@@ -102,7 +102,9 @@ fn expected_at(text: &str, offset: usize) -> Option<(Expected, Range<usize>, boo
     // In a comment: nothing to complete.
     if partial.is_none()
         && tokens.last().is_some_and(|token| {
-            token.kind == Kind::Comment && start + token.start + token.text.len() >= offset.min(start + window.trim_end().len())
+            token.kind == Kind::Comment
+                && start + token.start + token.text.len()
+                    >= offset.min(start + window.trim_end().len())
         })
     {
         return None;
@@ -139,9 +141,10 @@ fn expected_after(tokens: &[Token<'_>]) -> Option<Expected> {
         return Some(Expected::Statement);
     };
     match (last.kind, keyword(last)) {
-        (Kind::Word, Some(Keyword::Author | Keyword::Copies | Keyword::Inherits | Keyword::Assert)) => {
-            return Some(Expected::Role)
-        }
+        (
+            Kind::Word,
+            Some(Keyword::Author | Keyword::Copies | Keyword::Inherits | Keyword::Assert),
+        ) => return Some(Expected::Role),
         (Kind::Word, Some(Keyword::Can | Keyword::Cannot)) => return Some(Expected::Target),
         (Kind::Word, Some(Keyword::Role)) => return None,
         (Kind::Plus | Kind::Minus, _) => return Some(Expected::Target),
@@ -150,9 +153,17 @@ fn expected_after(tokens: &[Token<'_>]) -> Option<Expected> {
     }
     let first = tokens
         .iter()
-        .find(|token| token.kind != Kind::At && token.kind != Kind::LParen && token.kind != Kind::RParen && token.kind != Kind::Str)
+        .find(|token| {
+            token.kind != Kind::At
+                && token.kind != Kind::LParen
+                && token.kind != Kind::RParen
+                && token.kind != Kind::Str
+        })
         .and_then(keyword);
-    let open_edits = tokens.iter().rev().find(|t| matches!(t.kind, Kind::Lt | Kind::Gt));
+    let open_edits = tokens
+        .iter()
+        .rev()
+        .find(|t| matches!(t.kind, Kind::Lt | Kind::Gt));
     if open_edits.is_some_and(|t| t.kind == Kind::Lt) {
         return None;
     }
@@ -171,7 +182,9 @@ fn expected_after(tokens: &[Token<'_>]) -> Option<Expected> {
             if last.kind == Kind::Comma {
                 return Some(Expected::Role);
             }
-            let role_at = tokens.iter().position(|t| keyword(t) == Some(Keyword::Role))?;
+            let role_at = tokens
+                .iter()
+                .position(|t| keyword(t) == Some(Keyword::Role))?;
             // `role NAME` then a base, edits, or the next statement.
             (tokens.len() == role_at + 2).then_some(Expected::Base)
         }
@@ -208,7 +221,9 @@ impl Workspace {
             Expected::Statement => {
                 return keyword_items(&[Keyword::Author, Keyword::Role, Keyword::Assert], &replace)
             }
-            Expected::Base => return keyword_items(&[Keyword::Copies, Keyword::Inherits], &replace),
+            Expected::Base => {
+                return keyword_items(&[Keyword::Copies, Keyword::Inherits], &replace)
+            }
             Expected::Expectation => {
                 return keyword_items(&[Keyword::Can, Keyword::Cannot], &replace)
             }
@@ -228,9 +243,15 @@ impl Workspace {
                         // A quote is typed already: the name stays quoted.
                         insert = format!("\"{insert}\"");
                     }
-                    let kind = if role.builtin { "built-in role" } else { "custom role" };
+                    let kind = if role.builtin {
+                        "built-in role"
+                    } else {
+                        "custom role"
+                    };
                     let detail = match &role.base {
-                        Some((base, names)) => format!("{kind}, {} {}", base.keyword(), names.join(", ")),
+                        Some((base, names)) => {
+                            format!("{kind}, {} {}", base.keyword(), names.join(", "))
+                        }
                         None => kind.to_string(),
                     };
                     CompletionItem {
@@ -275,11 +296,7 @@ impl Workspace {
                 insert: format!("@{}", group.name),
                 replace: replace.clone(),
                 detail: Some(format!("group: {}{sensitive}", group.title)),
-                documentation: Some(format!(
-                    "{} members: {}",
-                    members.len(),
-                    members.join(", ")
-                )),
+                documentation: Some(format!("{} members: {}", members.len(), members.join(", "))),
             }
         }));
         items
@@ -293,9 +310,8 @@ mod tests {
     fn expected(text_with_cursor: &str) -> Option<(Expected, String)> {
         let offset = text_with_cursor.find('|').unwrap_or(0);
         let text = text_with_cursor.replacen('|', "", 1);
-        expected_at(&text, offset).map(|(expected, range, _)| {
-            (expected, text.get(range).unwrap_or_default().to_string())
-        })
+        expected_at(&text, offset)
+            .map(|(expected, range, _)| (expected, text.get(range).unwrap_or_default().to_string()))
     }
 
     #[test]

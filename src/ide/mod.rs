@@ -180,10 +180,14 @@ impl Workspace {
 
     /// The text of a file of the workspace (a policy file, the catalog, `rolec.yaml`).
     pub fn text(&self, path: &Path) -> Option<Arc<str>> {
-        if let Some(file) = self.file_index(path).and_then(|index| self.files.get(index)) {
+        if let Some(file) = self
+            .file_index(path)
+            .and_then(|index| self.files.get(index))
+        {
             return Some(file.text.clone());
         }
-        self.file_by_id(self.id_of_path(path)?).map(|(_, text)| text)
+        self.file_by_id(self.id_of_path(path)?)
+            .map(|(_, text)| text)
     }
 
     /// The path and text of the file `id` (a policy file, the catalog when it is a file,
@@ -281,7 +285,10 @@ impl Workspace {
             self.reload();
             return;
         }
-        if path.extension().is_none_or(|extension| extension != "roles") {
+        if path
+            .extension()
+            .is_none_or(|extension| extension != "roles")
+        {
             return;
         }
         let open = self
@@ -343,7 +350,8 @@ impl Workspace {
             let display = discover::relative_to(&self.root, path);
             match config::parse(&display, text) {
                 Ok(mut config) => {
-                    let absolute = |given: &String| self.root.join(given).to_string_lossy().into_owned();
+                    let absolute =
+                        |given: &String| self.root.join(given).to_string_lossy().into_owned();
                     config.sources = config
                         .sources
                         .map(|sources| sources.iter().map(absolute).collect());
@@ -514,7 +522,9 @@ impl Workspace {
 
     /// Sets the text of `path` to `text` and parses it again.
     fn set_text(&mut self, path: &Path, text: Arc<str>, open: bool) {
-        let known = self.file_index(path).and_then(|index| self.files.get(index));
+        let known = self
+            .file_index(path)
+            .and_then(|index| self.files.get(index));
         if let Some(file) = known {
             if file.text == text && file.open == open {
                 return;
@@ -537,7 +547,8 @@ impl Workspace {
     ) {
         self.analysis = None;
         if let Some(index) = self.file_index(path) {
-            if let (Some(file), Some(slot)) = (self.files.get_mut(index), self.parsed.get_mut(index))
+            if let (Some(file), Some(slot)) =
+                (self.files.get_mut(index), self.parsed.get_mut(index))
             {
                 file.text = text;
                 file.open = open || file.open;

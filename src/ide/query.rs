@@ -20,12 +20,24 @@ use super::{Location, Workspace};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Symbol {
     /// A role's name where it is defined (`role NAME`).
-    RoleDefinition { name: String, span: Span },
+    RoleDefinition {
+        name: String,
+        span: Span,
+    },
     /// A role's name where it is referred to (`author`, `copies`, `inherits`, `assert`).
-    RoleReference { name: String, span: Span },
-    Permission { name: String, span: Span },
+    RoleReference {
+        name: String,
+        span: Span,
+    },
+    Permission {
+        name: String,
+        span: Span,
+    },
     /// A group, its name without `@`; the span covers the `@`.
-    Group { name: String, span: Span },
+    Group {
+        name: String,
+        span: Span,
+    },
 }
 
 impl Symbol {
@@ -254,7 +266,11 @@ fn statement_range(text: &str, def: &RoleDef) -> Range<usize> {
         .map_or(def.keyword.start, |annotation| annotation.key.span.start);
     let mut end = def.name.span.end;
     if let Some(base) = &def.base {
-        end = end.max(base.roles.last().map_or(base.keyword.end, |name| name.span.end));
+        end = end.max(
+            base.roles
+                .last()
+                .map_or(base.keyword.end, |name| name.span.end),
+        );
     }
     if let Some(edit) = def.edits.last() {
         end = end.max(edit.span.end);
@@ -541,13 +557,12 @@ impl Workspace {
                 .any(|def| def.annotations.iter().any(|a| a.key.value == ID_ANNOTATION));
             if let (false, Some(def)) = (
                 pinned,
-                files
-                    .iter()
-                    .flat_map(|file| &file.statements)
-                    .find_map(|statement| match statement {
+                files.iter().flat_map(|file| &file.statements).find_map(
+                    |statement| match statement {
                         Statement::Role(def) if def.name.span == definition => Some(def),
                         _ => None,
-                    }),
+                    },
+                ),
             ) {
                 let at = def
                     .annotations
