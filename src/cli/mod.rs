@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod lsp;
 mod output;
 mod query;
 mod revision;
@@ -190,6 +191,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = query::GraphFormat::Dot)]
         format: query::GraphFormat,
     },
+    /// The language server (LSP 3.17 over standard input and output), for editors: started
+    /// by the editor, never by hand. Settings come from the project's `rolec.yaml`.
+    Lsp,
     /// Print the JSON Schema (draft 2020-12) of a document rolec writes: the artifact, the
     /// JSON diff or the JSON diagnostics report (the files of `schemas/`).
     Schema {
@@ -383,6 +387,7 @@ fn run(cli: &Cli) -> ExitStatus {
         Command::Explain { code } => return explain::run(code),
         Command::Lints { markdown } => return explain::lints(*markdown),
         Command::Schema { name } => return schema::run(*name),
+        Command::Lsp => return lsp_run(&cli.common),
         _ => {}
     }
     let config = match load_config(&cli.common, json_to_stdout) {
@@ -467,8 +472,29 @@ fn run(cli: &Cli) -> ExitStatus {
             };
             query::graph(&cli.common, &config, &source, *authors, *format)
         }
-        Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => ExitStatus::Ok,
+        Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } | Command::Lsp => {
+            ExitStatus::Ok
+        }
     }
+}
+
+/// `rolec lsp`: the editor starts it in the project, whose `rolec.yaml` is its settings; a
+/// flag that would set them here is refused rather than ignored.
+fn lsp_run(common: &CommonArgs) -> ExitStatus {
+    let given = [
+        ("--catalog", common.catalog.is_some()),
+        ("--author", common.author.is_some()),
+        ("--max-author", common.max_author.is_some()),
+        ("--ceiling-from", common.ceiling_from.is_some()),
+        ("--config", common.config.is_some()),
+        ("--deny-warnings", common.deny_warnings),
+    ];
+    if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+        return output::usage_error(&format!(
+            "`rolec lsp` takes no `{flag}`: the server reads its settings from the project's `rolec.yaml`"
+        ));
+    }
+    lsp::run()
 }
 
 fn use_color(common: &CommonArgs) -> bool {
