@@ -154,6 +154,9 @@ fn initialized(server: &mut Server) {
             let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
                 continue;
             };
+            if name == "rolec.yaml" {
+                continue;
+            }
             let name = name.to_string_lossy().into_owned();
             let pattern = match (server.relative_patterns, to_proto::uri(folder)) {
                 (true, Some(base)) => GlobPattern::Relative(lsp_types::RelativePattern {
@@ -252,7 +255,10 @@ fn hover(
         return Ok(None);
     };
     Ok(Some(lsp_types::Hover {
-        contents: lsp_types::HoverContents::Markup(to_proto::markdown(hover.markdown)),
+        contents: lsp_types::HoverContents::Markup(to_proto::markup(
+            hover.markdown,
+            server.markdown_hover,
+        )),
         range: Some(to_proto::range(&text, &index, hover.range, server.encoding)),
     }))
 }
@@ -303,7 +309,15 @@ fn completion(
     Ok(Some(lsp_types::CompletionResponse::Array(
         items
             .into_iter()
-            .map(|item| to_proto::completion_item(&text, &index, server.encoding, item))
+            .map(|item| {
+                to_proto::completion_item(
+                    &text,
+                    &index,
+                    server.encoding,
+                    item,
+                    server.markdown_completion,
+                )
+            })
             .collect(),
     )))
 }

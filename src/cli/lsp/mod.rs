@@ -45,6 +45,10 @@ pub struct Server {
     dynamic_watchers: bool,
     /// Whether the client's watchers take a base folder (`RelativePattern`).
     relative_patterns: bool,
+    /// Whether the client reads Markdown in hovers, and in completion items' documentation
+    /// (else they are sent as plain text).
+    markdown_hover: bool,
+    markdown_completion: bool,
     next_request: i32,
 }
 
@@ -270,6 +274,20 @@ fn serve(incoming: &std::sync::mpsc::Receiver<Message>, out: Sender<Vec<u8>>) ->
         .and_then(|caps| caps.rename.as_ref())
         .and_then(|rename| rename.prepare_support)
         .unwrap_or(false);
+    let markdown = |formats: Option<&Vec<lsp_types::MarkupKind>>| {
+        formats.is_some_and(|formats| formats.contains(&lsp_types::MarkupKind::Markdown))
+    };
+    let markdown_hover = markdown(
+        text_document
+            .and_then(|caps| caps.hover.as_ref())
+            .and_then(|hover| hover.content_format.as_ref()),
+    );
+    let markdown_completion = markdown(
+        text_document
+            .and_then(|caps| caps.completion.as_ref())
+            .and_then(|completion| completion.completion_item.as_ref())
+            .and_then(|item| item.documentation_format.as_ref()),
+    );
     let watch = params
         .capabilities
         .workspace
@@ -288,6 +306,8 @@ fn serve(incoming: &std::sync::mpsc::Receiver<Message>, out: Sender<Vec<u8>>) ->
         relative_patterns: watch
             .and_then(|watch| watch.relative_pattern_support)
             .unwrap_or(false),
+        markdown_hover,
+        markdown_completion,
         next_request: 0,
     };
     let result = lsp_types::InitializeResult {

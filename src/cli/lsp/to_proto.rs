@@ -115,9 +115,14 @@ pub fn diagnostic(
     }
 }
 
-pub fn markdown(value: String) -> MarkupContent {
+/// Markdown, as Markdown when the client reads it, else as plain text.
+pub fn markup(value: String, markdown: bool) -> MarkupContent {
     MarkupContent {
-        kind: MarkupKind::Markdown,
+        kind: if markdown {
+            MarkupKind::Markdown
+        } else {
+            MarkupKind::PlainText
+        },
         value,
     }
 }
@@ -127,6 +132,7 @@ pub fn completion_item(
     index: &LineIndex,
     encoding: Encoding,
     item: ide::CompletionItem,
+    markdown: bool,
 ) -> lsp_types::CompletionItem {
     let kind = match item.kind {
         ide::CompletionKind::Role => CompletionItemKind::CLASS,
@@ -144,7 +150,7 @@ pub fn completion_item(
         detail: item.detail,
         documentation: item
             .documentation
-            .map(|value| Documentation::MarkupContent(markdown(value))),
+            .map(|value| Documentation::MarkupContent(markup(value, markdown))),
         filter_text: Some(item.insert),
         text_edit: Some(lsp_types::CompletionTextEdit::Edit(edit)),
         ..lsp_types::CompletionItem::default()
