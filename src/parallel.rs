@@ -31,11 +31,7 @@ pub fn parse_policies(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Parsed {
     let total: usize = policies.iter().map(|policy| policy.bytes.len()).sum();
-    let threads = if total < PARALLEL_BYTES {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    };
+    let threads = threads_for(total);
     let first_id = sources.len();
     let numbered: Vec<(FileId, InputFile)> = policies
         .into_iter()
@@ -71,36 +67,12 @@ pub fn parse_policies(
     }
 }
 
-/// One policy file, parsed on its own (the language server's keystroke, [`crate::ide`]).
-pub struct ParsedFile {
-    pub file: PolicyFile,
-    /// Hidden characters, then syntax errors.
-    pub diagnostics: Vec<Diagnostic>,
-    pub has_syntax_error: bool,
-}
-
-/// Scans and parses the text of one file, with id `id`, as [`parse_policies`] does (on
-/// several threads when it is large).
-pub fn parse_one(id: FileId, text: &Arc<str>) -> ParsedFile {
-    let threads = if text.len() < PARALLEL_BYTES {
+/// How many threads parse `bytes` of policy text: one below [`PARALLEL_BYTES`], else up to 8.
+pub(crate) fn threads_for(bytes: usize) -> usize {
+    if bytes < PARALLEL_BYTES {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    };
-    let mut diagnostics = confusing_characters(id, text);
-    let lines = LineIndex::new(text);
-    let texts = [(id, text.clone(), lines)];
-    let (files, parse_diagnostics) = parse_in_parallel(&texts, threads);
-    let has_syntax_error = parse_diagnostics.iter().any(|d| d.code == Code::Syntax);
-    diagnostics.extend(parse_diagnostics);
-    let file = files.into_iter().next().unwrap_or(PolicyFile {
-        file: id,
-        statements: Vec::new(),
-    });
-    ParsedFile {
-        file,
-        diagnostics,
-        has_syntax_error,
     }
 }
 
@@ -114,7 +86,7 @@ const MAX_CHUNK_BYTES: usize = 128 * 1024;
 /// `f` applied to every item, on `threads` threads, results in the order of the items. Each
 /// thread takes the next item as soon as it is free, so one slow item does not leave the
 /// other threads idle.
-fn parallel_map<T: Send, R: Send>(
+pub(crate) fn parallel_map<T: Send, R: Send>(
     items: Vec<T>,
     threads: usize,
     f: impl Fn(T) -> R + Sync,

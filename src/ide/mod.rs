@@ -15,6 +15,7 @@
 mod analysis;
 mod complete;
 mod query;
+mod reparse;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,6 @@ use crate::config::{self, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::discover;
 use crate::lints::LintLevels;
-use crate::parallel;
 use crate::source::{floor_char_boundary, FileId, SourceMap, Span};
 
 pub use analysis::{Analysis, RoleInfo};
@@ -73,6 +73,8 @@ struct WorkspaceFile {
     /// Hidden characters, text that is not UTF-8, and syntax errors.
     parse_diagnostics: Vec<Diagnostic>,
     has_syntax_error: bool,
+    /// What an edit needs to parse the text again in part.
+    parse_state: reparse::ParseState,
 }
 
 /// The catalog of the workspace, as loaded.
@@ -512,27 +514,43 @@ impl Workspace {
         let id = known.unwrap_or_else(|| self.new_id());
         let input = InputFile::new(path.to_string_lossy().into_owned(), bytes);
         let (source, not_utf8) = compile::decode(id, input, Code::Syntax);
-        let mut parsed = parallel::parse_one(id, &source.text);
+        let mut parsed = reparse::parse(id, &source.text);
         if let Some(not_utf8) = not_utf8 {
             parsed.diagnostics.insert(0, not_utf8);
             parsed.has_syntax_error = true;
+            // Parsed from a text with replacement characters: never edited in part.
+            parsed.state = reparse::ParseState::default();
         }
         self.put_file(path, id, source.text, open, parsed);
     }
 
-    /// Sets the text of `path` to `text` and parses it again.
+    /// Sets the text of `path` to `text` and parses it again: the part that changed (see
+    /// [`reparse`]).
     fn set_text(&mut self, path: &Path, text: Arc<str>, open: bool) {
-        let known = self
-            .file_index(path)
-            .and_then(|index| self.files.get(index));
-        if let Some(file) = known {
-            if file.text == text && file.open == open {
-                return;
-            }
+        let Some(index) = self.file_index(path) else {
+            let id = self.new_id();
+            let parsed = reparse::parse(id, &text);
+            self.put_file(path, id, text, open, parsed);
+            return;
+        };
+        let (Some(file), Some(slot)) = (self.files.get_mut(index), self.parsed.get_mut(index))
+        else {
+            return;
+        };
+        if file.text == text && file.open == open {
+            return;
         }
-        let known = known.map(|file| file.id);
-        let id = known.unwrap_or_else(|| self.new_id());
-        let parsed = parallel::parse_one(id, &text);
+        let id = file.id;
+        let old_file = std::mem::replace(
+            slot,
+            PolicyFile {
+                file: id,
+                statements: Vec::new(),
+            },
+        );
+        let old_state = std::mem::take(&mut file.parse_state);
+        let old_text = file.text.clone();
+        let parsed = reparse::reparse(old_file, old_state, &old_text, id, &text);
         self.put_file(path, id, text, open, parsed);
     }
 
@@ -543,7 +561,7 @@ impl Workspace {
         id: FileId,
         text: Arc<str>,
         open: bool,
-        parsed: parallel::ParsedFile,
+        parsed: reparse::ParsedText,
     ) {
         self.analysis = None;
         if let Some(index) = self.file_index(path) {
@@ -554,6 +572,7 @@ impl Workspace {
                 file.open = open || file.open;
                 file.parse_diagnostics = parsed.diagnostics;
                 file.has_syntax_error = parsed.has_syntax_error;
+                file.parse_state = parsed.state;
                 *slot = parsed.file;
             }
             return;
@@ -567,6 +586,7 @@ impl Workspace {
             member,
             parse_diagnostics: parsed.diagnostics,
             has_syntax_error: parsed.has_syntax_error,
+            parse_state: parsed.state,
         };
         let index = self.insertion_index(path, member);
         if member {
