@@ -7,12 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root="$PWD/.."
 corpus="${1:-corpus}"
-for target in parse fmt compile structured catalog; do
+for target in parse fmt compile structured catalog lsp; do
     mkdir -p "$corpus/$target"
 done
 find "$root/tests/cases" "$root/policies" -name '*.roles' -type f | while read -r file; do
     name="seed-$(printf '%s' "${file#"$root"/}" | sed 's|/|_|g')"
-    for target in parse fmt compile structured; do
+    for target in parse fmt compile structured lsp; do
         cp "$file" "$corpus/$target/$name"
     done
 done
@@ -30,6 +30,6 @@ lints:
   empty-role: deny
   redundant-grant: warn
 YAML
-for target in parse fmt compile structured catalog; do
+for target in parse fmt compile structured catalog lsp; do
     echo "$corpus/$target: $(find "$corpus/$target" -type f | wc -l) files"
 done
