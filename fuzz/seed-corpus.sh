@@ -8,12 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root="$PWD/.."
 corpus="${1:-corpus}"
-for target in parse fmt compile structured catalog artifact; do
+for target in parse fmt compile structured catalog artifact lsp; do
     mkdir -p "$corpus/$target"
 done
 find "$root/tests/cases" "$root/policies" -name '*.roles' -type f | while read -r file; do
     name="seed-$(printf '%s' "${file#"$root"/}" | sed 's|/|_|g')"
-    for target in parse fmt compile structured; do
+    for target in parse fmt compile structured lsp; do
         cp "$file" "$corpus/$target/$name"
     done
 done
@@ -39,6 +39,6 @@ grep -rlx '  "schema": "rolec.artifact/v1",' "$root/tests/cmd" | while read -r f
         cp "$file" "$corpus/artifact/$name"
     fi
 done
-for target in parse fmt compile structured catalog artifact; do
+for target in parse fmt compile structured catalog artifact lsp; do
     echo "$corpus/$target: $(find "$corpus/$target" -type f | wc -l) files"
 done

@@ -30,7 +30,7 @@ trap 'rm -rf "$corpus"' EXIT
 # sanitizer: rolec forbids `unsafe`, and without ASan each execution is several times faster.
 flags=(--dev --sanitizer none)
 cargo +nightly fuzz build "${flags[@]}"
-for target in parse fmt compile catalog structured artifact; do
+for target in parse fmt compile catalog structured artifact lsp; do
     dict=dict/roles.dict
     [ "$target" = catalog ] && dict=dict/yaml.dict
     [ "$target" = artifact ] && dict=dict/json.dict

@@ -14,7 +14,7 @@ use crate::parallel;
 use crate::permset::PermSet;
 use crate::resolve::{self, Resolution, ResolveOptions};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::validate::{self, ValidateOptions};
+use crate::validate::{self, Authors, ValidateOptions};
 
 /// What a run is told beyond its files.
 #[derive(Clone, Debug, Default)]
@@ -159,61 +159,22 @@ fn compile_to(
     let Some(catalog) = load_catalog(catalog_file, &mut sources, &mut diagnostics) else {
         return Ok((finish(sources, diagnostics, Vec::new()), Ok(false)));
     };
-    // A ceiling given as data is mapped into this catalog now; a built-in one is looked up
-    // now, and a name that is no built-in is refused once the roles are known (below).
-    let ceiling_set = options
-        .ceiling
-        .as_ref()
-        .map(|ceiling| ceiling_permissions(&catalog, ceiling));
     let parsed = parallel::parse_policies(policies, &mut sources, &mut diagnostics);
     let files = parsed.files;
-    let files_with_syntax_errors = parsed.files_with_syntax_errors;
-    let report_unknown_roles = !parsed.any_syntax_error;
-
-    let resolution = resolve::resolve(
-        &catalog,
-        &files,
-        &ResolveOptions {
-            lint_levels: &options.lint_levels,
-            report_unknown_roles,
-        },
-        &mut diagnostics,
-    );
-    // A default author that names no role stops the command, like an unknown ceiling; with a
-    // syntax error the role may be in the text that did not parse, and `unknown-role` says so.
-    if let Some(author) = &options.default_author {
-        if report_unknown_roles && resolution.lookup(author) == resolve::Lookup::Unknown {
-            return Err(unknown_author_error(&catalog, &resolution, author));
-        }
-    }
-    let ceiling = match (&options.ceiling, ceiling_set) {
-        (Some(ceiling), Some(Some(permissions))) => Some(validate::Ceiling {
-            name: &ceiling.role,
-            permissions,
-            bound_files: ceiling
-                .bound_files
-                .as_ref()
-                .map(|paths| file_ids_of(&files, &sources, paths)),
-        }),
-        (Some(ceiling), _) => return Err(ceiling_error(&catalog, &resolution, &ceiling.role)),
-        (None, _) => None,
+    let facts = ParseFacts {
+        files_with_syntax_errors: &parsed.files_with_syntax_errors,
+        any_syntax_error: parsed.any_syntax_error,
     };
-    let authors = validate::validate(
+    let (resolution, authors) = check_parsed(
         &catalog,
         &files,
-        &resolution,
-        &ValidateOptions {
-            default_author: options.default_author.as_deref(),
-            ceiling,
-            report_unknown_roles,
-            files_with_syntax_errors: &files_with_syntax_errors,
-        },
+        &facts,
+        options,
+        |paths| file_ids_of(&files, &sources, paths),
         &mut diagnostics,
-    );
+    )?;
     if options.deny_warnings {
-        for diagnostic in &mut diagnostics {
-            diagnostic.severity = Severity::Error;
-        }
+        deny_warnings(&mut diagnostics);
     }
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let mut artifact = None;
@@ -239,9 +200,93 @@ fn compile_to(
     Ok((compilation, written))
 }
 
+/// What the parse stage tells the later ones about syntax errors.
+pub struct ParseFacts<'p> {
+    /// The files with syntax errors: a missing author may stand in the text that did not
+    /// parse.
+    pub files_with_syntax_errors: &'p HashSet<FileId>,
+    /// Whether any file has a syntax error, or is not valid UTF-8: a role that looks unknown
+    /// may then be defined in the text that did not parse.
+    pub any_syntax_error: bool,
+}
+
+/// The stages after the parse, the same for `check` and the language server
+/// ([`crate::ide`]): resolve `files` against `catalog`, then validate them under the ceiling
+/// of `options` (`bound_files` maps the paths a ceiling binds to the files' ids). Diagnostics
+/// go to `diagnostics`; `--deny-warnings` is left to the caller, which may have more.
+pub fn check_parsed<'a>(
+    catalog: &'a Catalog,
+    files: &'a [PolicyFile],
+    facts: &ParseFacts<'_>,
+    options: &CompileOptions,
+    bound_files: impl FnOnce(&HashSet<String>) -> HashSet<FileId>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(Resolution<'a>, Authors), UsageError> {
+    let report_unknown_roles = !facts.any_syntax_error;
+    // A ceiling given as data is mapped into this catalog; a built-in one is looked up, and
+    // a name that is no built-in is refused once the roles are known (below).
+    let ceiling_set = options
+        .ceiling
+        .as_ref()
+        .map(|ceiling| ceiling_permissions(catalog, ceiling));
+    let resolution = resolve::resolve(
+        catalog,
+        files,
+        &ResolveOptions {
+            lint_levels: &options.lint_levels,
+            report_unknown_roles,
+        },
+        diagnostics,
+    );
+    // A default author that names no role stops the command, like an unknown ceiling; with a
+    // syntax error the role may be in the text that did not parse, and `unknown-role` says so.
+    if let Some(author) = &options.default_author {
+        if report_unknown_roles && resolution.lookup(author) == resolve::Lookup::Unknown {
+            return Err(unknown_author_error(catalog, &resolution, author));
+        }
+    }
+    let ceiling = match (&options.ceiling, ceiling_set) {
+        (Some(ceiling), Some(Some(permissions))) => Some(validate::Ceiling {
+            name: &ceiling.role,
+            permissions,
+            bound_files: ceiling.bound_files.as_ref().map(bound_files),
+        }),
+        (Some(ceiling), _) => return Err(ceiling_error(catalog, &resolution, &ceiling.role)),
+        (None, _) => None,
+    };
+    let authors = validate::validate(
+        catalog,
+        files,
+        &resolution,
+        &ValidateOptions {
+            default_author: options.default_author.as_deref(),
+            ceiling,
+            report_unknown_roles,
+            files_with_syntax_errors: facts.files_with_syntax_errors,
+        },
+        diagnostics,
+    );
+    Ok((resolution, authors))
+}
+
+/// The order diagnostics are reported in: by file, position, code, then message.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (d.span.map(|s| (s.file, s.start, s.end)), d.code.as_str());
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+/// `--deny-warnings`: every warning becomes an error.
+pub fn deny_warnings(diagnostics: &mut [Diagnostic]) {
+    for diagnostic in diagnostics {
+        diagnostic.severity = Severity::Error;
+    }
+}
+
 /// The catalog of a run: `catalog_file`, loaded and checked, or the embedded one (loaded once
 /// per process). `None` when it has errors (reported in `diagnostics`).
-fn load_catalog(
+pub(crate) fn load_catalog(
     catalog_file: Option<InputFile>,
     sources: &mut SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
@@ -305,10 +350,7 @@ fn finish(
     mut diagnostics: Vec<Diagnostic>,
     files: Vec<PolicyFile>,
 ) -> Compilation {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (d.span.map(|s| (s.file, s.start, s.end)), d.code.as_str());
-        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
-    });
+    sort_diagnostics(&mut diagnostics);
     Compilation {
         sources,
         diagnostics,

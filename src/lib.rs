@@ -47,6 +47,8 @@ pub mod fmt;
 #[doc(hidden)]
 pub mod graph;
 #[doc(hidden)]
+pub mod ide;
+#[doc(hidden)]
 pub mod names;
 #[doc(hidden)]
 pub mod parallel;

@@ -31,11 +31,7 @@ pub fn parse_policies(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Parsed {
     let total: usize = policies.iter().map(|policy| policy.bytes.len()).sum();
-    let threads = if total < PARALLEL_BYTES {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    };
+    let threads = threads_for(total);
     let first_id = sources.len();
     let numbered: Vec<(FileId, InputFile)> = policies
         .into_iter()
@@ -71,6 +67,15 @@ pub fn parse_policies(
     }
 }
 
+/// How many threads parse `bytes` of policy text: one below [`PARALLEL_BYTES`], else up to 8.
+pub(crate) fn threads_for(bytes: usize) -> usize {
+    if bytes < PARALLEL_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    }
+}
+
 /// Below this many bytes of policy text, a run stays on one thread.
 const PARALLEL_BYTES: usize = 256 * 1024;
 
@@ -81,7 +86,7 @@ const MAX_CHUNK_BYTES: usize = 128 * 1024;
 /// `f` applied to every item, on `threads` threads, results in the order of the items. Each
 /// thread takes the next item as soon as it is free, so one slow item does not leave the
 /// other threads idle.
-fn parallel_map<T: Send, R: Send>(
+pub(crate) fn parallel_map<T: Send, R: Send>(
     items: Vec<T>,
     threads: usize,
     f: impl Fn(T) -> R + Sync,

@@ -2074,3 +2074,144 @@ fn reports_of_hostile_inputs_follow_their_schema() {
         );
     }
 }
+
+// ── The language server (`rolec lsp`) ──────────────────────────────────────────────────────
+// Frames that are not JSON or not JSON-RPC, a Content-Length far beyond what the server reads,
+// params that do not parse, unknown methods, a document of control characters and one with a
+// 1 MB line: every request gets exactly one response, and the server exits 0 after
+// `shutdown` and `exit`. (tests/lsp drives the same through a real client, pytest-lsp.)
+
+/// One LSP frame of `body`.
+fn lsp_frame(body: &str) -> Vec<u8> {
+    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    frame.extend_from_slice(body.as_bytes());
+    frame
+}
+
+/// The JSON messages of the server's output.
+fn lsp_messages(output: &[u8]) -> Vec<Value> {
+    let mut messages = Vec::new();
+    let mut rest = output;
+    while let Some(at) = rest.windows(4).position(|window| window == b"\r\n\r\n") {
+        let header = String::from_utf8_lossy(&rest[..at]);
+        let length: usize = header
+            .trim()
+            .strip_prefix("Content-Length: ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let body = &rest[at + 4..at + 4 + length];
+        messages.push(serde_json::from_slice(body).unwrap());
+        rest = &rest[at + 4 + length..];
+    }
+    messages
+}
+
+#[test]
+fn the_language_server_answers_every_request_and_survives_hostile_frames() {
+    let dir = project(&[(
+        "policies/a.roles",
+        "author Administrator\nrole A copies User < +crm >\n",
+    )]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let uri = format!("file://{}/policies/b.roles", root.display());
+    let long_line = format!(
+        "author Administrator\nrole L < {}+nope >\n",
+        "+crm ".repeat(210_000)
+    );
+    let garbage: String = (0u32..20_000)
+        .filter_map(|i| char::from_u32((i * 7919) % 0x11_0000))
+        .collect();
+    let mut input = Vec::new();
+    let mut send = |body: serde_json::Value| input.extend(lsp_frame(&body.to_string()));
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"capabilities": {}, "rootUri": format!("file://{}", root.display())}}),
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "rolec/nothing"}));
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover",
+        "params": {"textDocument": 5}}),
+    );
+    for text in [&long_line, &garbage] {
+        send(
+            serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": "roles", "version": 1, "text": text}}}),
+        );
+    }
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+        "params": {"textDocument": 7}}),
+    );
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 4, "method": "textDocument/completion",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 900_000}}}),
+    );
+    input.extend(lsp_frame("{not json"));
+    input.extend(lsp_frame(r#"{"jsonrpc": "2.0", "id": 5}"#));
+    input.extend(b"Content-Length: nope\r\n\r\n");
+    input.extend(lsp_frame(&"[".repeat(100_000)));
+    let mut send = |body: serde_json::Value| input.extend(lsp_frame(&body.to_string()));
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 6, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 3}}}),
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": "shutdown"}));
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 8, "method": "textDocument/hover", "params": {}}),
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    let output = assert_cmd::Command::cargo_bin("rolec")
+        .unwrap()
+        .arg("lsp")
+        .current_dir(dir.path())
+        .write_stdin(input)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let messages = lsp_messages(&output.stdout);
+    let error_of = |id: Value| {
+        let answers: Vec<&Value> = messages
+            .iter()
+            .filter(|m| m["id"] == id && m.get("method").is_none())
+            .collect();
+        assert_eq!(answers.len(), 1, "answers to {id}: {answers:?}");
+        answers[0]["error"]["code"].as_i64()
+    };
+    assert_eq!(error_of(1.into()), None);
+    assert_eq!(error_of(2.into()), Some(-32601));
+    assert_eq!(error_of(3.into()), Some(-32602));
+    assert_eq!(error_of(4.into()), None);
+    assert_eq!(error_of(5.into()), Some(-32600));
+    assert_eq!(error_of(6.into()), None);
+    assert_eq!(error_of(7.into()), None);
+    assert_eq!(error_of(8.into()), Some(-32600));
+    let parse_errors = messages
+        .iter()
+        .filter(|m| m["id"].is_null() && m["error"]["code"] == -32700)
+        .count();
+    assert_eq!(parse_errors, 3);
+    // The unknown permission at the end of the 1 MB line was published at its place, then
+    // the garbage's problems replaced it.
+    let published: Vec<&Value> = messages
+        .iter()
+        .filter(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        })
+        .map(|m| &m["params"]["diagnostics"])
+        .collect();
+    assert_eq!(published.len(), 2);
+    assert_eq!(published[0][0]["code"], "unknown-permission");
+    assert_eq!(
+        published[0][0]["range"]["start"]["character"],
+        9 + 5 * 210_000 + 1
+    );
+    assert!(published[1].as_array().unwrap().len() > 1);
+}

@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod lsp;
 mod output;
 mod query;
 mod revision;
@@ -241,6 +242,9 @@ enum Command {
         #[command(flatten)]
         color: ColorArg,
     },
+    /// The language server (LSP 3.17 over standard input and output), for editors: started
+    /// by the editor, never by hand. Settings come from the project's `rolec.yaml`.
+    Lsp,
     /// Print the JSON Schema (draft 2020-12) of a document rolec writes: the artifact, the
     /// JSON diff or the JSON diagnostics report (the files of `schemas/`).
     Schema {
@@ -401,9 +405,10 @@ impl Command {
                 color: color.color,
                 ..CommonArgs::default()
             },
-            Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => {
-                CommonArgs::default()
-            }
+            Command::Explain { .. }
+            | Command::Lints { .. }
+            | Command::Schema { .. }
+            | Command::Lsp => CommonArgs::default(),
         }
     }
 }
@@ -538,6 +543,7 @@ fn run(cli: &Cli) -> ExitStatus {
         Command::Explain { code } => return explain::run(code),
         Command::Lints { format } => return explain::lints(*format),
         Command::Schema { name } => return schema::run(*name),
+        Command::Lsp => return lsp::run(),
         _ => {}
     }
     let config = match load_config(&common, json_to_stdout) {
@@ -626,7 +632,9 @@ fn run(cli: &Cli) -> ExitStatus {
             };
             query::graph(&common, &config, &source, *authors, *format)
         }
-        Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => ExitStatus::Ok,
+        Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } | Command::Lsp => {
+            ExitStatus::Ok
+        }
     }
 }
 

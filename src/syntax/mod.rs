@@ -57,10 +57,31 @@ pub fn parse_file(file: FileId, text: &str) -> (PolicyFile, Vec<Diagnostic>) {
 /// [`parse_chunk`]; [`mend_chunks`] then redoes the rare range that began inside a
 /// statement, so the result is exactly what one [`parse_file`] gives.
 pub fn chunk_ranges(text: &str, lines: &LineIndex, target: usize) -> Vec<(usize, usize)> {
+    chunk_ranges_in(lines, 0, text.len(), target)
+}
+
+/// [`chunk_ranges`] of the part `from..to` of a text, which must begin and end where
+/// statements begin (or at the ends of the text): an edit re-parses only such a part
+/// ([`crate::ide`]).
+pub fn chunk_ranges_in(
+    lines: &LineIndex,
+    from: usize,
+    to: usize,
+    target: usize,
+) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
-    let mut start = 0;
-    let mut previous_kind = None;
-    for &(token, kind) in &lines.statement_starts {
+    let mut start = from;
+    let first = lines
+        .statement_starts
+        .partition_point(|&(token, _)| token <= from);
+    let mut previous_kind = first
+        .checked_sub(1)
+        .and_then(|index| lines.statement_starts.get(index))
+        .map(|&(_, kind)| kind);
+    for &(token, kind) in lines.statement_starts.get(first..).unwrap_or_default() {
+        if token >= to {
+            break;
+        }
         // A line after an annotation line may belong to the annotated statement.
         let genuine = previous_kind != Some(LineStart::Annotation);
         previous_kind = Some(kind);
@@ -69,7 +90,7 @@ pub fn chunk_ranges(text: &str, lines: &LineIndex, target: usize) -> Vec<(usize,
             start = token;
         }
     }
-    ranges.push((start, text.len()));
+    ranges.push((start, to));
     ranges
 }
 
@@ -269,8 +290,8 @@ fn skip_trivia(text: &str, mut offset: usize) -> usize {
 }
 
 /// How a line's first token can begin a statement.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum LineStart {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineStart {
     Annotation,
     Role,
     /// `author` or `assert`.
@@ -301,6 +322,7 @@ fn line_start_kind(token: &str) -> Option<LineStart> {
 /// Where the file's lines start, and which lines begin with a token that starts a
 /// statement: computed once per file, so that bounding a statement or resuming after an
 /// error costs a binary search, not a scan (a 5 MB single-line file stays linear).
+#[derive(Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
     /// Offsets of line-first tokens that start a statement, ascending, with their kind.
@@ -323,6 +345,21 @@ impl LineIndex {
             line_starts,
             statement_starts,
         }
+    }
+
+    /// How the token at `offset` begins a statement, when it is the first token of a line
+    /// that does, and whether the line before such a line also begins one with an
+    /// annotation (then `offset` is no place where a chunk may begin).
+    pub fn statement_start_at(&self, offset: usize) -> Option<(LineStart, bool)> {
+        let index = self
+            .statement_starts
+            .partition_point(|&(token, _)| token < offset);
+        let &(token, kind) = self.statement_starts.get(index)?;
+        let after_annotation = index
+            .checked_sub(1)
+            .and_then(|previous| self.statement_starts.get(previous))
+            .is_some_and(|&(_, kind)| kind == LineStart::Annotation);
+        (token == offset).then_some((kind, after_annotation))
     }
 
     /// The start of the line holding `offset`.
