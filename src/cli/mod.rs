@@ -6,9 +6,12 @@ mod build;
 mod catalog;
 mod ceiling;
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod fmt;
+mod init;
+mod man;
 mod output;
 mod query;
 mod revision;
@@ -210,6 +213,21 @@ enum Command {
         #[arg(value_enum)]
         name: schema::SchemaName,
     },
+    /// Start a project: write `rolec.yaml` and `policies/example.roles` in DIR (created when
+    /// missing), never overwriting a file.
+    Init {
+        /// The project's folder (default: the current folder).
+        #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), every command on one page.
+    Man,
 }
 
 /// Where a question is answered from: the sources (`--path`, repeated; default `sources:` of
@@ -400,6 +418,9 @@ fn run(cli: &Cli) -> ExitStatus {
         Command::Explain { code } => return explain::run(code),
         Command::Lints { markdown } => return explain::lints(*markdown),
         Command::Schema { name } => return schema::run(*name),
+        Command::Init { dir } => return init::run(dir.as_deref()),
+        Command::Completions { shell } => return completions::run(*shell),
+        Command::Man => return man::run(),
         _ => {}
     }
     let config = match load_config(&cli.common, json_to_stdout) {
@@ -491,6 +512,7 @@ fn run(cli: &Cli) -> ExitStatus {
             query::graph(&cli.common, &config, &source, *authors, *format)
         }
         Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } => ExitStatus::Ok,
+        Command::Init { .. } | Command::Completions { .. } | Command::Man => ExitStatus::Ok,
     }
 }
 
