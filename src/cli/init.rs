@@ -273,6 +273,41 @@ mod tests {
         }
     }
 
+    /// What `write_all` does when a file appears after the check (a race): that file is left
+    /// as it was, and what `write_all` had created (the other file, the new folders) is
+    /// taken away again.
+    #[test]
+    fn a_file_that_appears_after_the_check_is_not_overwritten_and_nothing_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = dir.path().join("theirs.roles");
+        fs::write(&theirs, "author Owner\n").unwrap();
+        let root = dir.path().join("new/project");
+        let policies = root.join("policies");
+        let targets = [
+            Target {
+                path: root.join(CONFIG_FILE),
+                display: String::new(),
+                contents: CONFIG,
+            },
+            Target {
+                path: theirs.clone(),
+                display: "theirs.roles".into(),
+                contents: EXAMPLE,
+            },
+        ];
+        let (what, error) = write_all(&policies, "policies", &targets).unwrap_err();
+        assert_eq!(
+            (what.as_str(), error.kind()),
+            ("theirs.roles", io::ErrorKind::AlreadyExists)
+        );
+        assert_eq!(fs::read_to_string(&theirs).unwrap(), "author Owner\n");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["theirs.roles"]);
+    }
+
     #[test]
     fn folders_are_quoted_for_the_shell_when_they_need_it() {
         assert_eq!(shell_word("projects/roles"), "projects/roles");
