@@ -2215,3 +2215,37 @@ fn the_language_server_answers_every_request_and_survives_hostile_frames() {
     );
     assert!(published[1].as_array().unwrap().len() > 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// Project set-up: `init`, `completions` and `man` into a closed pipe
+
+/// `rolec completions SHELL | head -1`, `rolec man | head -1` and `rolec init | head -0` end
+/// quietly, with exit status 0 as when read whole (contract section 4); `init` has written
+/// its files all the same.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_init_completions_and_man_quietly() {
+    let dir = project::<&str>(&[]);
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["completions", "fish"],
+        &["completions", "powershell"],
+        &["completions", "elvish"],
+        &["man"],
+        &["init", "fresh"],
+    ];
+    let mut failures = Vec::new();
+    for &args in commands {
+        let cut = rolec_into_closed_pipe(dir.path(), args, false);
+        let quiet = !cut.stderr.contains("panicked")
+            && !cut.stderr.contains("cannot write")
+            && !cut.stderr.contains("Broken pipe");
+        if cut.status != Some(0) || !quiet {
+            failures.push(format!("rolec {}: {}", args.join(" "), cut.describe()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(dir.path().join("fresh/rolec.yaml").is_file());
+    assert!(dir.path().join("fresh/policies/example.roles").is_file());
+}

@@ -6,10 +6,13 @@ mod build;
 mod catalog;
 mod ceiling;
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod fmt;
+mod init;
 mod lsp;
+mod man;
 mod output;
 mod query;
 mod revision;
@@ -252,6 +255,21 @@ enum Command {
         #[arg(value_enum)]
         name: schema::SchemaName,
     },
+    /// Start a project: write `rolec.yaml` and `policies/example.roles` in DIR (created when
+    /// missing), never overwriting a file.
+    Init {
+        /// The project's folder (default: the current folder).
+        #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), every command on one page.
+    Man,
 }
 
 /// Where a question is answered from: the sources (`--path`, repeated; default `sources:` of
@@ -408,7 +426,10 @@ impl Command {
             Command::Explain { .. }
             | Command::Lints { .. }
             | Command::Schema { .. }
-            | Command::Lsp => CommonArgs::default(),
+            | Command::Lsp
+            | Command::Init { .. }
+            | Command::Completions { .. }
+            | Command::Man => CommonArgs::default(),
         }
     }
 }
@@ -544,6 +565,9 @@ fn run(cli: &Cli) -> ExitStatus {
         Command::Lints { format } => return explain::lints(*format),
         Command::Schema { name } => return schema::run(*name),
         Command::Lsp => return lsp::run(),
+        Command::Init { dir } => return init::run(dir.as_deref()),
+        Command::Completions { shell } => return completions::run(*shell),
+        Command::Man => return man::run(),
         _ => {}
     }
     let config = match load_config(&common, json_to_stdout) {
@@ -635,6 +659,7 @@ fn run(cli: &Cli) -> ExitStatus {
         Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } | Command::Lsp => {
             ExitStatus::Ok
         }
+        Command::Init { .. } | Command::Completions { .. } | Command::Man => ExitStatus::Ok,
     }
 }
 
