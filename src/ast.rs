@@ -129,5 +129,7 @@ pub struct Assertion {
     pub role: Spanned<String>,
     pub expectation: Expectation,
     pub permissions: Vec<Spanned<String>>,
+    /// `assert ROLE can|cannot`: what a failing assertion underlines, apart from its targets.
+    pub head: Span,
     pub span: Span,
 }

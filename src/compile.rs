@@ -1,11 +1,11 @@
 //! The pipeline: catalog, then every policy file through parse, resolve, validate and emit.
 //! Each stage returns what it could build plus all its diagnostics; none stops at the first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::artifact::{self, Artifact};
-use crate::ast::PolicyFile;
+use crate::ast::{PolicyFile, Statement};
 use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lints::LintLevels;
@@ -13,7 +13,7 @@ use crate::names::{self, ConfusingKind};
 use crate::parallel;
 use crate::permset::PermSet;
 use crate::resolve::{self, Resolution, ResolveOptions};
-use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span, Spanned};
 use crate::validate::{self, Authors, ValidateOptions};
 
 /// What a run is told beyond its files.
@@ -100,6 +100,82 @@ impl Compilation {
     pub fn warning_count(&self) -> usize {
         self.diagnostics.len() - self.error_count()
     }
+
+    /// When a run checks some files of a project, a role defined in another of its files
+    /// is `unknown-role` here. `others` are the project's files that were not checked: each
+    /// `unknown-role` whose role one of them defines gets a help naming that file (the first
+    /// in `others`' order) instead of a *did you mean*. Only the files' definitions are read
+    /// (they are parsed, not compiled), and only when there is an `unknown-role` to explain.
+    pub fn name_files_that_define_unknown_roles(&mut self, others: Vec<InputFile>) {
+        let unknown: HashSet<Span> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::UnknownRole)
+            .filter_map(|d| d.span)
+            .collect();
+        if unknown.is_empty() || others.is_empty() {
+            return;
+        }
+        let mut names_at: HashMap<Span, &str> = HashMap::new();
+        for reference in self.files.iter().flat_map(role_references) {
+            if unknown.contains(&reference.span) {
+                names_at.insert(reference.span, &reference.value);
+            }
+        }
+        let wanted: HashSet<String> = names_at
+            .values()
+            .map(|name| names::collision_key(name))
+            .collect();
+        let mut defined_in: HashMap<String, String> = HashMap::new();
+        for other in others {
+            let Ok(text) = std::str::from_utf8(&other.bytes) else {
+                continue;
+            };
+            let (file, _) = crate::syntax::parse_file(FileId(u32::MAX), text);
+            for statement in &file.statements {
+                if let Statement::Role(role) = statement {
+                    if wanted.contains(&role.key) && !defined_in.contains_key(&role.key) {
+                        defined_in.insert(role.key.clone(), other.path.clone());
+                    }
+                }
+            }
+        }
+        let helps: HashMap<Span, String> = names_at
+            .into_iter()
+            .filter_map(|(span, name)| {
+                let path = defined_in.get(&names::collision_key(name))?;
+                Some((
+                    span,
+                    format!(
+                        "`{name}` is defined in `{path}`, which this run did not read: pass that \
+                         file too, or give no PATH to compile the whole project"
+                    ),
+                ))
+            })
+            .collect();
+        for diagnostic in &mut self.diagnostics {
+            let help = diagnostic
+                .span
+                .filter(|_| diagnostic.code == Code::UnknownRole)
+                .and_then(|span| helps.get(&span));
+            if let Some(help) = help {
+                diagnostic.label = Some("no file checked defines this role".to_string());
+                diagnostic.help = Some(help.clone());
+            }
+        }
+    }
+}
+
+/// Every reference to a role in `file`: authors, bases and assertions.
+fn role_references(file: &PolicyFile) -> impl Iterator<Item = &Spanned<String>> {
+    file.statements.iter().flat_map(|statement| {
+        let references: Box<dyn Iterator<Item = &Spanned<String>>> = match statement {
+            Statement::Author(author) => Box::new(std::iter::once(&author.name)),
+            Statement::Role(role) => Box::new(role.base.iter().flat_map(|base| &base.roles)),
+            Statement::Assert(assertion) => Box::new(std::iter::once(&assertion.role)),
+        };
+        references
+    })
 }
 
 /// A problem with how the compiler was invoked, not with the policy (exit status 2).

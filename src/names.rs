@@ -386,6 +386,30 @@ pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
     found
 }
 
+/// A role name as it is written in a file: bare when it may be, else quoted with `\"` and
+/// `\\` escaped.
+pub fn written_name(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(crate::syntax::lexer::is_ident_char)
+        && crate::syntax::lexer::Keyword::from_word(name).is_none();
+    if bare {
+        return name.to_string();
+    }
+    let mut written = String::with_capacity(name.len() + 2);
+    written.push('"');
+    for c in name.chars() {
+        if c == '"' || c == '\\' {
+            written.push('\\');
+        }
+        written.push(c);
+    }
+    written.push('"');
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

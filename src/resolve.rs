@@ -611,7 +611,9 @@ fn collision(resolution: &Resolution<'_>, existing: RoleId, def: &RoleDef) -> Di
         return Diagnostic::error(Code::BuiltinRedefined, def.name.span, message)
             .with_label("collides with a built-in role")
             .with_help(format!(
-                "built-in roles cannot be redefined; give the role its own name and start from the built-in: `role \"My {builtin}\" copies {builtin} < ... >`"
+                "built-in roles cannot be redefined; give the role its own name and start from the built-in: `role {} copies {} < ... >`",
+                names::written_name(&format!("My {builtin}")),
+                names::written_name(builtin)
             ));
     };
     let message = if same {
@@ -859,16 +861,21 @@ fn revokes_inherited(
         Code::RevokesInherited,
         edit.span,
         format!(
-            "`{}` removes {} from `{name}`, but {} grants it through `inherits`",
+            "`{}` removes {} from `{name}`, but {} {} through `inherits`",
             edit.text(),
             join_names(&names),
-            join_names(&parents)
+            join_names(&parents),
+            if names.len() == 1 { "grants it" } else { "grants them" }
         ),
     )
-    .with_label("removes an inherited permission")
+    .with_label(if names.len() == 1 {
+        "removes an inherited permission"
+    } else {
+        "removes inherited permissions"
+    })
     .with_help(format!(
         "a role that inherits stays a superset of each parent; to start from a copy you can trim, write `copies {}` instead",
-        parents.first().copied().unwrap_or("...")
+        parents.first().map_or_else(|| "...".to_string(), |parent| names::written_name(parent))
     ))
 }
 
@@ -890,16 +897,11 @@ pub fn origin<'a>(
     permission: PermissionId,
 ) -> Option<Origin<'a>> {
     let def = resolution.role(id)?.definition?.def;
-    let adding_edit = def.edits.iter().rev().find(|edit| {
-        edit.sign == Sign::Add
-            && match &edit.target {
-                EditTarget::Permission(name) => catalog.permission_id(name) == Some(permission),
-                EditTarget::Group(group) => catalog
-                    .group_id(group)
-                    .and_then(|g| catalog.groups.get(g))
-                    .is_some_and(|g| g.members.contains(permission)),
-            }
-    });
+    let adding_edit = def
+        .edits
+        .iter()
+        .rev()
+        .find(|edit| edit.sign == Sign::Add && edit_names(catalog, edit, permission));
     if let Some(edit) = adding_edit {
         return Some(Origin::Edit(edit));
     }
@@ -915,4 +917,42 @@ pub fn origin<'a>(
                 .is_some_and(|set| set.contains(permission))
         })
         .map(Origin::Base)
+}
+
+/// Whether `edit` names `permission`, itself or as a member of its group.
+pub fn edit_names(catalog: &Catalog, edit: &Edit, permission: PermissionId) -> bool {
+    match &edit.target {
+        EditTarget::Permission(name) => catalog.permission_id(name) == Some(permission),
+        EditTarget::Group(group) => catalog
+            .group_id(group)
+            .and_then(|g| catalog.groups.get(g))
+            .is_some_and(|g| g.members.contains(permission)),
+    }
+}
+
+/// For each permission, the `+` edits of `def` that add it and that no later `-` takes back:
+/// every one of them must go for the role to lose the permission.
+pub fn standing_additions<'d>(
+    catalog: &Catalog,
+    def: &'d RoleDef,
+) -> HashMap<PermissionId, Vec<&'d Edit>> {
+    let mut standing: HashMap<PermissionId, Vec<&'d Edit>> = HashMap::new();
+    for edit in &def.edits {
+        let members: Vec<PermissionId> = match &edit.target {
+            EditTarget::Permission(name) => catalog.permission_id(name).into_iter().collect(),
+            EditTarget::Group(group) => catalog
+                .group_id(group)
+                .and_then(|g| catalog.groups.get(g))
+                .map(|g| g.members.iter().collect())
+                .unwrap_or_default(),
+        };
+        for permission in members {
+            let edits = standing.entry(permission).or_default();
+            match edit.sign {
+                Sign::Add => edits.push(edit),
+                Sign::Remove => edits.clear(),
+            }
+        }
+    }
+    standing
 }

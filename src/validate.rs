@@ -9,13 +9,13 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::graph;
 
 use crate::ast::{
-    Assertion, AuthorStatement, BaseKind, Expectation, PolicyFile, RoleDef, Statement,
+    Assertion, AuthorStatement, BaseKind, Edit, Expectation, PolicyFile, RoleDef, Statement,
 };
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
-use crate::permset::PermSet;
+use crate::permset::{PermSet, PermissionId};
 use crate::resolve::{
-    origin, unknown_group, unknown_permission, Lookup, Origin, Resolution, RoleId,
+    self, origin, unknown_group, unknown_permission, Lookup, Origin, Resolution, RoleId,
 };
 use crate::source::{FileId, Span, Spanned};
 
@@ -327,7 +327,7 @@ fn check_escalation(
         return;
     }
     // Group the excess permissions by where they come from, in source order.
-    let mut by_origin: BTreeMap<Span, (Option<Origin<'_>>, Vec<&str>)> = BTreeMap::new();
+    let mut by_origin: BTreeMap<Span, (Option<Origin<'_>>, Vec<PermissionId>)> = BTreeMap::new();
     for permission in excess.iter() {
         let found = origin(catalog, resolution, id, permission);
         let span = match found {
@@ -339,21 +339,45 @@ fn check_escalation(
             .entry(span)
             .or_insert((found, Vec::new()))
             .1
-            .push(catalog.permission_name(permission));
+            .push(permission);
     }
+    let standing = resolve::standing_additions(catalog, def);
     let role = &def.name.value;
     let author = source.name();
-    for (span, (found, names)) in by_origin {
+    for (span, (found, permissions)) in by_origin {
+        let names: Vec<&str> = permissions
+            .iter()
+            .map(|&permission| catalog.permission_name(permission))
+            .collect();
         let listed = join_names(&names);
         let removal: Vec<String> = names.iter().map(|name| format!("-{name}")).collect();
+        // The other edits that add some of these permissions: each must go too.
+        let mut others: BTreeMap<Span, (&Edit, Vec<&str>)> = BTreeMap::new();
+        for &permission in &permissions {
+            for &edit in standing.get(&permission).into_iter().flatten() {
+                if edit.span != span {
+                    others
+                        .entry(edit.span)
+                        .or_insert((edit, Vec::new()))
+                        .1
+                        .push(catalog.permission_name(permission));
+                }
+            }
+        }
         let (label, help) = match found {
-            Some(Origin::Edit(edit)) => (
-                format!("`{}` adds {listed}", edit.text()),
-                format!(
-                    "remove `{}`, or have the file authored by a role that holds {listed}",
-                    edit.text()
-                ),
-            ),
+            Some(Origin::Edit(edit)) => {
+                let edits: Vec<String> = std::iter::once(edit)
+                    .chain(others.values().map(|(other, _)| *other))
+                    .map(Edit::text)
+                    .collect();
+                (
+                    format!("`{}` adds {listed}", edit.text()),
+                    format!(
+                        "remove {}, or have the file authored by a role that holds {listed}",
+                        join_names(&edits)
+                    ),
+                )
+            }
             Some(Origin::Base(reference)) => {
                 let inherits = def
                     .base
@@ -376,17 +400,24 @@ fn check_escalation(
                 format!("have the file authored by a role that holds {listed}"),
             ),
         };
+        let mut diagnostic = Diagnostic::error(
+            Code::Escalation,
+            span,
+            format!("role `{role}` holds {listed}, which its author `{author}` lacks"),
+        )
+        .with_label(label);
+        for (other_span, (other, names)) in others {
+            diagnostic = diagnostic.with_secondary(
+                other_span,
+                format!("`{}` adds {} too", other.text(), join_names(&names)),
+            );
+        }
         diagnostics.push(
-            Diagnostic::error(
-                Code::Escalation,
-                span,
-                format!("role `{role}` holds {listed}, which its author `{author}` lacks"),
-            )
-            .with_label(label)
-            .with_secondary(source.span(), format!("author `{author}`"))
-            .with_help(format!(
-                "an author can only create roles with permissions it holds itself; {help}"
-            )),
+            diagnostic
+                .with_secondary(source.span(), format!("author `{author}`"))
+                .with_help(format!(
+                    "an author can only create roles with permissions it holds itself; {help}"
+                )),
         );
     }
 }
@@ -527,16 +558,30 @@ fn check_assertion(
         ),
         Expectation::Cannot => (format!("assertion failed: `{name}` holds {names}"), "held"),
     };
-    let mut diagnostic = Diagnostic::error(Code::AssertionFailed, assertion.span, message)
+    let mut diagnostic = Diagnostic::error(Code::AssertionFailed, assertion.head, message)
         .with_label("this assertion does not hold");
     for target in &assertion.permissions {
         if named(&target.value).is_some_and(|set| !set.intersection(&failing).is_empty()) {
             diagnostic = diagnostic.with_secondary(target.span, label);
         }
     }
+    let edits = |sign: char| {
+        catalog
+            .permission_names(&failing)
+            .iter()
+            .map(|permission| format!("{sign}{permission}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let help = match assertion.expectation {
-        Expectation::Can => "the role does not resolve to these permissions: add them with `+permission`, or fix the assertion",
-        Expectation::Cannot => "the role resolves to these permissions: remove them with `-permission`, or fix the assertion",
+        Expectation::Can => format!(
+            "`{name}` does not resolve to these permissions: add them with `{}`, or fix the assertion",
+            edits('+')
+        ),
+        Expectation::Cannot => format!(
+            "`{name}` resolves to these permissions: remove them with `{}`, or fix the assertion",
+            edits('-')
+        ),
     };
     diagnostics.push(diagnostic.with_help(help));
 }

@@ -18,8 +18,9 @@ mod query;
 mod revision;
 mod schema;
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -27,7 +28,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use output::{usage_error, ProblemOutput};
 use rolec::compile::{self, Ceiling, Compilation, CompileOptions, InputFile};
 use rolec::config::{self, Config};
-use rolec::diagnostics::Diagnostic;
+use rolec::diagnostics::{Code, Diagnostic};
 use rolec::discover::{self, describe};
 use rolec::lints::LintLevels;
 use rolec::source::SourceMap;
@@ -51,7 +52,16 @@ impl From<ExitStatus> for ExitCode {
 
 /// rolec: custom roles as code, checked against the permissions of whoever authors them.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "rolec", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "rolec",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "What a code means: `rolec explain CODE`. The documentation is in docs/ of the \
+                  repository: language.md (the .roles language), diagnostics.md (every code), \
+                  ci.md (rolec in CI), queries.md, artifact.md (for applications), editors.md."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -940,7 +950,58 @@ fn compile_paths(
 ) -> Result<Compilation, ExitStatus> {
     let (catalog, policies) = read_inputs(common, config, paths)?;
     let options = compile_options(common, config, emit_artifact, ceiling, &catalog, &policies)?;
-    compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))
+    let mut compilation =
+        compile::compile(catalog, policies, &options).map_err(|error| usage_error(&error.0))?;
+    name_files_that_define_unknown_roles(config, paths, &mut compilation);
+    Ok(compilation)
+}
+
+/// When PATHs name some files of the project, an `unknown-role` for a role that another of
+/// its files defines (`sources:` of `rolec.yaml`, else `policies/`) names that file. A
+/// project file that cannot be found or read is passed over: the run did not ask for it.
+fn name_files_that_define_unknown_roles(
+    config: &Config,
+    paths: &[String],
+    compilation: &mut Compilation,
+) {
+    let unknown_role = |d: &Diagnostic| d.code == Code::UnknownRole;
+    if paths.is_empty() || !compilation.diagnostics.iter().any(unknown_role) {
+        return;
+    }
+    let project = config
+        .sources
+        .clone()
+        .unwrap_or_else(|| vec!["policies".to_string()]);
+    let Ok(project_files) = discover::discover(&project) else {
+        return;
+    };
+    let given: Vec<String> = paths
+        .iter()
+        .filter(|path| *path != STDIN_PATH)
+        .cloned()
+        .collect();
+    let checked: HashSet<PathBuf> = discover::discover(&given)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|file| file.path.canonicalize().ok())
+        .collect();
+    let others = project_files
+        .into_iter()
+        .filter(|file| {
+            file.path
+                .canonicalize()
+                .is_ok_and(|path| !checked.contains(&path))
+        })
+        .filter_map(|file| match read_limited(&file.path, MAX_INPUT_BYTES) {
+            Ok(Ok(bytes)) => Some(InputFile {
+                path: file.display,
+                bytes,
+                project_path: None,
+            }),
+            _ => None,
+        })
+        .collect();
+    compilation.name_files_that_define_unknown_roles(others);
 }
 
 /// Like [`compile_paths`], writing the artifact to `out` as it is rendered (when the compile
@@ -954,8 +1015,10 @@ fn compile_paths_into(
 ) -> Result<(Compilation, std::io::Result<bool>), ExitStatus> {
     let (catalog, policies) = read_inputs(common, config, paths)?;
     let options = compile_options(common, config, false, ceiling, &catalog, &policies)?;
-    compile::compile_into(catalog, policies, &options, Some(out))
-        .map_err(|error| usage_error(&error.0))
+    let (mut compilation, written) = compile::compile_into(catalog, policies, &options, Some(out))
+        .map_err(|error| usage_error(&error.0))?;
+    name_files_that_define_unknown_roles(config, paths, &mut compilation);
+    Ok((compilation, written))
 }
 
 /// The options of a compile of `catalog` and `policies`: flags first, then `rolec.yaml`

@@ -10,8 +10,8 @@ use std::path::Path;
 use crate::names;
 use crate::syntax::lexer::{self, Keyword, Kind, Token};
 
-use super::query::written_name;
 use super::Workspace;
+use crate::names::written_name;
 
 /// What a completion item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

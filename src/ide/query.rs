@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 use crate::ast::{BaseKind, PolicyFile, RoleDef, Statement};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::names;
+use crate::names::{self, written_name};
 use crate::resolve::ID_ANNOTATION;
 use crate::source::{Span, Spanned};
-use crate::syntax::lexer::Keyword;
 
 use super::analysis::{RoleInfo, Unit};
 use super::{Location, Workspace};
@@ -191,30 +190,6 @@ fn occurrences(files: &[PolicyFile], name: &str, with_definitions: bool) -> Vec<
         }
     }
     spans
-}
-
-/// A role name as it is written in a file: bare when it may be, else quoted with `\"` and
-/// `\\` escaped.
-pub fn written_name(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(crate::syntax::lexer::is_ident_char)
-        && Keyword::from_word(name).is_none();
-    if bare {
-        return name.to_string();
-    }
-    let mut written = String::with_capacity(name.len() + 2);
-    written.push('"');
-    for c in name.chars() {
-        if c == '"' || c == '\\' {
-            written.push('\\');
-        }
-        written.push(c);
-    }
-    written.push('"');
-    written
 }
 
 /// A new name as the user typed it for a rename: bare, or quoted (with `\"` and `\\`).

@@ -275,6 +275,7 @@ fn shifted(mut statement: Statement, shift: isize) -> Statement {
         }
         Statement::Assert(assertion) => {
             moved(&mut assertion.span);
+            moved(&mut assertion.head);
             moved(&mut assertion.role.span);
             for permission in &mut assertion.permissions {
                 moved(&mut permission.span);

@@ -185,12 +185,18 @@ impl Lowering<'_> {
             },
             expectation: Expectation::Can,
             permissions: Vec::new(),
+            head: span,
             span,
         };
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::quoted_name | Rule::bare_name => assertion.role = self.role_name(inner),
-                Rule::kw_cannot => assertion.expectation = Expectation::Cannot,
+                Rule::kw_cannot | Rule::kw_can => {
+                    if inner.as_rule() == Rule::kw_cannot {
+                        assertion.expectation = Expectation::Cannot;
+                    }
+                    assertion.head.end = self.span(&inner).end;
+                }
                 // A group stays `@name`: the assertion lists every permission of it.
                 Rule::permission | Rule::group_ref => assertion.permissions.push(Spanned {
                     value: inner.as_str().to_string(),
@@ -198,6 +204,11 @@ impl Lowering<'_> {
                 }),
                 _ => {}
             }
+        }
+        // pest's repetition of targets takes the whitespace after the last one into the
+        // pair: the assertion ends where its last target does, inside its line.
+        if let Some(last) = assertion.permissions.last() {
+            assertion.span.end = last.span.end;
         }
         assertion
     }
