@@ -112,6 +112,15 @@ fn answer(text: &str, status: ExitStatus) -> ExitStatus {
     }
 }
 
+/// The exit status of a yes-or-no question: 0 yes, 1 no.
+fn yes_or_no(yes: bool) -> ExitStatus {
+    if yes {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Errors
+    }
+}
+
 /// `value` as one JSON document and a line break.
 fn json_line<T: serde::Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -138,11 +147,7 @@ pub(super) fn can(
         Ok(result) => result,
         Err(error) => return unanswered(error),
     };
-    let status = if result.allowed {
-        ExitStatus::Ok
-    } else {
-        ExitStatus::Errors
-    };
+    let status = yes_or_no(result.allowed);
     let text = match format {
         AnswerFormat::Json => json_line(&result),
         AnswerFormat::Human if result.allowed => "yes\n".to_string(),
@@ -192,11 +197,7 @@ pub(super) fn why(
         Ok(result) => result,
         Err(error) => return unanswered(error),
     };
-    let status = if result.holds {
-        ExitStatus::Ok
-    } else {
-        ExitStatus::Errors
-    };
+    let status = yes_or_no(result.holds);
     let text = match format {
         AnswerFormat::Json => json_line(&result),
         AnswerFormat::Human => why_for_people(&result, asked.compilation.as_ref(), common),
