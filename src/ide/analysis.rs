@@ -173,8 +173,11 @@ fn analyze_unit(
             Ok(checked) => (checked, None),
             Err(compile::UsageError(problem)) => {
                 diagnostics.clear();
+                // The settings name a role that is no role (the ceiling, or `author:`): the
+                // problem is shown, and the files are checked without them.
                 let without_ceiling = CompileOptions {
                     ceiling: None,
+                    default_author: None,
                     ..options.clone()
                 };
                 let checked = compile::check_parsed(

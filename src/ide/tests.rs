@@ -425,3 +425,19 @@ fn queries_survive_any_offset_and_text() {
         let _ = workspace.format(&a);
     }
 }
+
+#[test]
+fn an_unknown_author_in_the_settings_leaves_the_files_checked() {
+    // `author: Nobody` stops `rolec check` (exit 2); in the editor the files are still
+    // checked, as if `author:` were not set, and the problem is told apart.
+    let (_dir, root) = project(&[
+        ("rolec.yaml", "author: Nobody\n"),
+        ("policies/a.roles", "role X copies User < +webhok >\n"),
+    ]);
+    let mut workspace = Workspace::new(&root);
+    let a = root.join("policies/a.roles");
+    assert_eq!(
+        codes(&mut workspace, &a),
+        ["missing-author", "unknown-permission"]
+    );
+}
