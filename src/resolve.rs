@@ -184,48 +184,37 @@ fn members_of(catalog: &Catalog, members: Members) -> PermSet {
     }
 }
 
-/// The error for a permission the catalog does not declare, written at `span` after `sign`
-/// (`+`, `-`, or none in an assertion). A group's name written without `@` gets the fix.
-pub fn unknown_permission(
+/// The error for a permission or group the catalog does not declare, written at `span` after
+/// `sign` (`+`, `-`, or none in an assertion). A group's name written without `@`, or a
+/// permission's written with it, gets the fix.
+pub fn unknown_target(
     catalog: &Catalog,
     suggester: &Suggester,
-    name: &str,
+    target: &EditTarget,
     sign: &str,
     span: Span,
 ) -> Diagnostic {
-    let help = match catalog.group_id(name) {
-        Some(_) => Some(format!("`{name}` is a group: write `{sign}@{name}`")),
-        None => catalog.suggest_permission(suggester, name),
+    let (code, message, help) = match target {
+        EditTarget::Permission(name) => (
+            Code::UnknownPermission,
+            format!("unknown permission `{}`", visible(name)),
+            match catalog.group_id(name) {
+                Some(_) => Some(format!("`{name}` is a group: write `{sign}@{name}`")),
+                None => catalog.suggest_permission(suggester, name),
+            },
+        ),
+        EditTarget::Group(name) => (
+            Code::UnknownGroup,
+            format!("unknown group `@{}`", visible(name)),
+            match catalog.permission_id(name) {
+                Some(_) => Some(format!("`{name}` is a permission: write `{sign}{name}`")),
+                None => catalog.suggest_group(suggester, name),
+            },
+        ),
     };
-    Diagnostic::error(
-        Code::UnknownPermission,
-        span,
-        format!("unknown permission `{}`", visible(name)),
-    )
-    .with_label("not in the catalog")
-    .with_help_opt(help)
-}
-
-/// The error for a group the catalog does not declare (`name` without its `@`), written
-/// after `sign`. A permission's name written as a group gets the fix.
-pub fn unknown_group(
-    catalog: &Catalog,
-    suggester: &Suggester,
-    name: &str,
-    sign: &str,
-    span: Span,
-) -> Diagnostic {
-    let help = match catalog.permission_id(name) {
-        Some(_) => Some(format!("`{name}` is a permission: write `{sign}{name}`")),
-        None => catalog.suggest_group(suggester, name),
-    };
-    Diagnostic::error(
-        Code::UnknownGroup,
-        span,
-        format!("unknown group `@{}`", visible(name)),
-    )
-    .with_label("not in the catalog")
-    .with_help_opt(help)
+    Diagnostic::error(code, span, message)
+        .with_label("not in the catalog")
+        .with_help_opt(help)
 }
 
 /// Looks up an edit's permission or group, reporting unknown names.
@@ -235,36 +224,22 @@ fn edit_members(
     edit: &Edit,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Members {
-    match &edit.target {
-        EditTarget::Permission(name) => match catalog.permission_id(name) {
-            Some(id) => Members::One(id),
-            None => {
-                let sign = edit.sign.as_char().to_string();
-                diagnostics.push(unknown_permission(
-                    catalog,
-                    suggester,
-                    name,
-                    &sign,
-                    edit.target_span,
-                ));
-                Members::Unknown
-            }
-        },
-        EditTarget::Group(name) => match catalog.group_id(name) {
-            Some(group) => Members::Group(group),
-            None => {
-                let sign = edit.sign.as_char().to_string();
-                diagnostics.push(unknown_group(
-                    catalog,
-                    suggester,
-                    name,
-                    &sign,
-                    edit.target_span,
-                ));
-                Members::Unknown
-            }
-        },
-    }
+    let members = match &edit.target {
+        EditTarget::Permission(name) => catalog.permission_id(name).map(Members::One),
+        EditTarget::Group(name) => catalog.group_id(name).map(Members::Group),
+    };
+    members.unwrap_or_else(|| {
+        let sign = edit.sign.as_char().to_string();
+        let target_span = edit.target_span;
+        diagnostics.push(unknown_target(
+            catalog,
+            suggester,
+            &edit.target,
+            &sign,
+            target_span,
+        ));
+        Members::Unknown
+    })
 }
 
 /// Options of the resolution stage.

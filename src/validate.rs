@@ -9,14 +9,13 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::graph;
 
 use crate::ast::{
-    Assertion, AuthorStatement, BaseKind, Edit, Expectation, PolicyFile, RoleDef, Statement,
+    Assertion, AuthorStatement, BaseKind, Edit, EditTarget, Expectation, PolicyFile, RoleDef,
+    Statement,
 };
 use crate::catalog::Catalog;
 use crate::diagnostics::{join_names, Code, Diagnostic};
 use crate::permset::{PermSet, PermissionId};
-use crate::resolve::{
-    self, origin, unknown_group, unknown_permission, Lookup, Origin, Resolution, RoleId,
-};
+use crate::resolve::{self, origin, unknown_target, Lookup, Origin, Resolution, RoleId};
 use crate::source::{FileId, Span, Spanned};
 
 /// Options of the validation stage.
@@ -513,20 +512,20 @@ fn check_assertion(
     for target in &assertion.permissions {
         match (named(&target.value), target.value.strip_prefix('@')) {
             (Some(set), _) => listed.union_with(&set),
-            (None, Some(group)) => diagnostics.push(unknown_group(
-                catalog,
-                &resolution.suggester,
-                group,
-                "",
-                target.span,
-            )),
-            (None, None) => diagnostics.push(unknown_permission(
-                catalog,
-                &resolution.suggester,
-                &target.value,
-                "",
-                target.span,
-            )),
+            (None, written) => {
+                let unknown = match written {
+                    Some(group) => EditTarget::Group(group.to_string()),
+                    None => EditTarget::Permission(target.value.clone()),
+                };
+                let suggester = &resolution.suggester;
+                diagnostics.push(unknown_target(
+                    catalog,
+                    suggester,
+                    &unknown,
+                    "",
+                    target.span,
+                ));
+            }
         }
     }
     let role = match resolution.lookup(&assertion.role.value) {

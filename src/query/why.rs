@@ -16,9 +16,9 @@ use serde::Serialize;
 
 use super::{Policies, QueryError};
 use crate::artifact::ArtifactRole;
-use crate::ast::{BaseKind, Edit, EditTarget, PolicyFile, RoleDef, Sign, Statement};
+use crate::ast::{BaseKind, EditTarget, PolicyFile, RoleDef, Sign, Statement};
 use crate::catalog::{Catalog, EMBEDDED_CATALOG_PATH};
-use crate::permset::PermissionId;
+use crate::resolve;
 use crate::source::{SourceMap, Span};
 
 /// What a step of the chain is.
@@ -177,7 +177,7 @@ fn steps_in_sources(
             .edits
             .iter()
             .rev()
-            .find(|edit| id.is_some_and(|id| touches(catalog, edit, id)))
+            .find(|edit| id.is_some_and(|id| resolve::edit_names(catalog, edit, id)))
         {
             let kind = match edit.sign {
                 Sign::Add => StepKind::Grant,
@@ -224,17 +224,6 @@ fn steps_in_sources(
         current = next.value.as_str();
     }
     steps
-}
-
-/// Whether `edit` adds or removes `permission`, itself or through its group.
-fn touches(catalog: &Catalog, edit: &Edit, permission: PermissionId) -> bool {
-    match &edit.target {
-        EditTarget::Permission(name) => catalog.permission_id(name) == Some(permission),
-        EditTarget::Group(group) => catalog
-            .group_id(group)
-            .and_then(|group| catalog.groups.get(group))
-            .is_some_and(|group| group.members.contains(permission)),
-    }
 }
 
 /// The chain read from an artifact alone: a role decides where its set differs from its
