@@ -4,13 +4,34 @@
 
 use std::fmt::Write;
 
-use super::{ascii_literal, comment_text, Language, Model};
+use super::{ascii_literal, comment_text, Language, Model, Spelling};
 
-/// A Rust string literal in ASCII.
-fn quote(text: &str) -> String {
-    ascii_literal(text, |out, c| {
-        let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-    })
+/// The Rust bindings' strings and comments.
+pub(super) struct Rust;
+
+impl Spelling for Rust {
+    const LANGUAGE: Language = Language::Rust;
+    const LINE_COMMENT: &'static str = "//";
+
+    /// A Rust string literal in ASCII.
+    fn quote(text: &str) -> String {
+        ascii_literal(text, |out, c| {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        })
+    }
+
+    /// Inline code on a `///` line (in which nothing is escaped, and a backtick would end
+    /// it), the sigil inside it.
+    fn code(sigil: &str, name: &str) -> String {
+        format!(
+            "`{}`",
+            comment_text(&format!("{sigil}{name}")).replace('`', "'")
+        )
+    }
+
+    fn prose(text: &str) -> String {
+        doc(text)
+    }
 }
 
 /// Text for a `///` line: made visible, with the characters that would make a link, an HTML
@@ -26,17 +47,9 @@ fn doc(text: &str) -> String {
     out
 }
 
-/// A name as inline code on a `///` line (in which nothing is escaped, and a backtick
-/// would end it).
-fn code(text: &str) -> String {
-    format!("`{}`", comment_text(text).replace('`', "'"))
-}
-
 pub(super) fn generate(model: &Model<'_>) -> String {
     let mut out = String::new();
-    for line in model.header(Language::Rust, quote) {
-        let _ = writeln!(out, "// {line}");
-    }
+    model.write_header::<Rust>(&mut out);
     let _ = writeln!(
         out,
         r#"
@@ -47,9 +60,9 @@ pub const ARTIFACT_SCHEMA: &str = {schema};
 pub const ARTIFACT_SHA256: &str = {digest};
 /// The name of the artifact's catalog.
 pub const CATALOG: &str = {catalog};"#,
-        schema = quote(model.schema),
-        digest = quote(&model.digest),
-        catalog = quote(model.catalog),
+        schema = Rust::quote(model.schema),
+        digest = Rust::quote(&model.digest),
+        catalog = Rust::quote(model.catalog),
     );
     permissions(&mut out, model);
     groups(&mut out, model);
@@ -113,7 +126,11 @@ fn parse_fn<'i>(
         "    /// {doc_line}\n    pub fn {name}(text: &str) -> Option<{ty}> {{\n        match text {{"
     );
     for (text, ident) in arms {
-        let _ = writeln!(out, "            {} => Some({ty}::{ident}),", quote(text));
+        let _ = writeln!(
+            out,
+            "            {} => Some({ty}::{ident}),",
+            Rust::quote(text)
+        );
     }
     let _ = writeln!(out, "            _ => None,\n        }}\n    }}");
 }
@@ -153,15 +170,10 @@ fn permissions(out: &mut String, model: &Model<'_>) {
         out,
         "A permission of the catalog.",
         "Permission",
-        model.permissions.iter().map(|permission| {
-            let text = format!(
-                "{} (group {}): {}",
-                code(permission.name),
-                code(permission.group),
-                doc(permission.description)
-            );
-            (permission.ident.as_str(), text)
-        }),
+        model
+            .permissions
+            .iter()
+            .map(|p| (p.ident.as_str(), p.describe::<Rust>())),
     );
     const_array(
         out,
@@ -178,7 +190,7 @@ fn permissions(out: &mut String, model: &Model<'_>) {
         model
             .permissions
             .iter()
-            .map(|p| (format!("Permission::{}", p.ident), quote(p.name))),
+            .map(|p| (format!("Permission::{}", p.ident), Rust::quote(p.name))),
     );
     match_fn(
         out,
@@ -217,15 +229,10 @@ fn groups(out: &mut String, model: &Model<'_>) {
         out,
         "A group of permissions of the catalog.",
         "Group",
-        model.groups.iter().map(|group| {
-            let sensitive = if group.sensitive { ", sensitive" } else { "" };
-            let text = format!(
-                "{} ({}{sensitive})",
-                code(&format!("@{}", group.name)),
-                doc(group.title)
-            );
-            (group.ident.as_str(), text)
-        }),
+        model
+            .groups
+            .iter()
+            .map(|g| (g.ident.as_str(), g.describe::<Rust>())),
     );
     const_array(
         out,
@@ -242,7 +249,7 @@ fn groups(out: &mut String, model: &Model<'_>) {
         model
             .groups
             .iter()
-            .map(|g| (format!("Group::{}", g.ident), quote(g.name))),
+            .map(|g| (format!("Group::{}", g.ident), Rust::quote(g.name))),
     );
     match_fn(
         out,
@@ -279,11 +286,10 @@ fn roles(out: &mut String, model: &Model<'_>) {
         out,
         "A role, by its stable id: the key to store.",
         "Role",
-        model.roles.iter().map(|role| {
-            let builtin = if role.builtin { ", built-in" } else { "" };
-            let text = format!("{}: {}{builtin}", code(role.id), doc(role.name));
-            (role.ident.as_str(), text)
-        }),
+        model
+            .roles
+            .iter()
+            .map(|r| (r.ident.as_str(), r.describe::<Rust>())),
     );
     const_array(
         out,
@@ -300,7 +306,7 @@ fn roles(out: &mut String, model: &Model<'_>) {
         model
             .roles
             .iter()
-            .map(|r| (format!("Role::{}", r.ident), quote(r.id))),
+            .map(|r| (format!("Role::{}", r.ident), Rust::quote(r.id))),
     );
     match_fn(
         out,
@@ -309,7 +315,7 @@ fn roles(out: &mut String, model: &Model<'_>) {
         model
             .roles
             .iter()
-            .map(|r| (format!("Role::{}", r.ident), quote(r.name))),
+            .map(|r| (format!("Role::{}", r.ident), Rust::quote(r.name))),
     );
     match_fn(
         out,
