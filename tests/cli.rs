@@ -145,6 +145,26 @@ fn every_case_states_its_status_and_both_streams() {
                 "{name}: no `.in/` folder"
             );
         }
+        // git keeps no empty folder: a folder of a case with no file in it (not even a
+        // `.keep` file) is missing from a fresh clone, and the case fails there only.
+        for folder in ["in", "out"] {
+            let folder = case.with_extension(folder);
+            if folder.is_dir() {
+                let mut stack = vec![folder];
+                while let Some(dir) = stack.pop() {
+                    let entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+                        .expect("read a folder")
+                        .map(|entry| entry.expect("a folder entry").path())
+                        .collect();
+                    assert!(
+                        !entries.is_empty(),
+                        "{name}: `{}` is empty: git would not keep it (add a `.keep` file)",
+                        dir.display()
+                    );
+                    stack.extend(entries.into_iter().filter(|path| path.is_dir()));
+                }
+            }
+        }
     }
 
     let mut stack = vec![PathBuf::from(CASES)];

@@ -19,6 +19,7 @@ mod revision;
 mod schema;
 
 use std::collections::HashSet;
+use std::convert::identity;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -621,7 +622,8 @@ fn run(cli: &Cli) -> ExitStatus {
             role,
             permissions,
             *format,
-        ),
+        )
+        .unwrap_or_else(identity),
         Command::Why {
             role,
             permission,
@@ -634,12 +636,14 @@ fn run(cli: &Cli) -> ExitStatus {
             role,
             permission,
             *format,
-        ),
+        )
+        .unwrap_or_else(identity),
         Command::WhoCan {
             permission,
             source,
             format,
-        } => query::who_can(&common, &config, &source.source(), permission, *format),
+        } => query::who_can(&common, &config, &source.source(), permission, *format)
+            .unwrap_or_else(identity),
         Command::Matrix {
             paths,
             from,
@@ -651,7 +655,7 @@ fn run(cli: &Cli) -> ExitStatus {
                 paths,
                 from: from.as_deref(),
             };
-            query::matrix(&common, &config, &source, roles, *format)
+            query::matrix(&common, &config, &source, roles, *format).unwrap_or_else(identity)
         }
         Command::Graph {
             paths,
@@ -664,7 +668,7 @@ fn run(cli: &Cli) -> ExitStatus {
                 paths,
                 from: from.as_deref(),
             };
-            query::graph(&common, &config, &source, *authors, *format)
+            query::graph(&common, &config, &source, *authors, *format).unwrap_or_else(identity)
         }
         Command::Explain { .. } | Command::Lints { .. } | Command::Schema { .. } | Command::Lsp => {
             ExitStatus::Ok

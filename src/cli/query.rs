@@ -128,6 +128,9 @@ fn json_line<T: serde::Serialize>(value: &T) -> String {
     text
 }
 
+// Each question returns `Err(status)` when it stops before an answer (a source that does not
+// compile, an unknown role or permission), after printing why; `Ok(status)` is the answer's.
+
 /// `rolec can ROLE PERMISSION...`: exit status 0 when the role holds every listed permission
 /// (`@group`: every permission of the group), 1 when not, 2 when it cannot answer.
 pub(super) fn can(
@@ -137,16 +140,10 @@ pub(super) fn can(
     role: &str,
     targets: &[String],
     format: AnswerFormat,
-) -> ExitStatus {
-    let asked = match ask(common, config, source) {
-        Ok(asked) => asked,
-        Err(status) => return status,
-    };
+) -> Result<ExitStatus, ExitStatus> {
+    let asked = ask(common, config, source)?;
     let policies = Policies::new(&asked.artifact);
-    let result = match query::can(&policies, role, targets) {
-        Ok(result) => result,
-        Err(error) => return unanswered(error),
-    };
+    let result = query::can(&policies, role, targets).map_err(unanswered)?;
     let status = yes_or_no(result.allowed);
     let text = match format {
         AnswerFormat::Json => json_line(&result),
@@ -164,7 +161,7 @@ pub(super) fn can(
             )
         }
     };
-    answer(&text, status)
+    Ok(answer(&text, status))
 }
 
 fn visible(text: &str) -> String {
@@ -180,11 +177,8 @@ pub(super) fn why(
     role: &str,
     permission: &str,
     format: AnswerFormat,
-) -> ExitStatus {
-    let asked = match ask(common, config, source) {
-        Ok(asked) => asked,
-        Err(status) => return status,
-    };
+) -> Result<ExitStatus, ExitStatus> {
+    let asked = ask(common, config, source)?;
     let policies = Policies::new(&asked.artifact);
     let compiled = asked.compilation.as_ref().and_then(|compilation| {
         Some(Sources {
@@ -193,16 +187,14 @@ pub(super) fn why(
             catalog: compilation.catalog.as_ref()?,
         })
     });
-    let result = match query::why::why(&policies, compiled.as_ref(), role, permission) {
-        Ok(result) => result,
-        Err(error) => return unanswered(error),
-    };
+    let result =
+        query::why::why(&policies, compiled.as_ref(), role, permission).map_err(unanswered)?;
     let status = yes_or_no(result.holds);
     let text = match format {
         AnswerFormat::Json => json_line(&result),
         AnswerFormat::Human => why_for_people(&result, asked.compilation.as_ref(), common),
     };
-    answer(&text, status)
+    Ok(answer(&text, status))
 }
 
 /// The chain for people: one line per step with its place, then the step that decides drawn
@@ -274,16 +266,10 @@ pub(super) fn who_can(
     source: &QuerySource<'_>,
     permission: &str,
     format: AnswerFormat,
-) -> ExitStatus {
-    let asked = match ask(common, config, source) {
-        Ok(asked) => asked,
-        Err(status) => return status,
-    };
+) -> Result<ExitStatus, ExitStatus> {
+    let asked = ask(common, config, source)?;
     let policies = Policies::new(&asked.artifact);
-    let result = match query::who_can(&policies, permission) {
-        Ok(result) => result,
-        Err(error) => return unanswered(error),
-    };
+    let result = query::who_can(&policies, permission).map_err(unanswered)?;
     let text = match format {
         AnswerFormat::Json => json_line(&result),
         AnswerFormat::Human => result
@@ -292,7 +278,7 @@ pub(super) fn who_can(
             .map(|role| format!("{}\n", visible(&role.name)))
             .collect(),
     };
-    answer(&text, ExitStatus::Ok)
+    Ok(answer(&text, ExitStatus::Ok))
 }
 
 /// `rolec matrix`: every permission against every role (or those of `--roles`).
@@ -302,16 +288,10 @@ pub(super) fn matrix(
     source: &QuerySource<'_>,
     roles: &[String],
     format: MatrixFormat,
-) -> ExitStatus {
-    let asked = match ask(common, config, source) {
-        Ok(asked) => asked,
-        Err(status) => return status,
-    };
+) -> Result<ExitStatus, ExitStatus> {
+    let asked = ask(common, config, source)?;
     let policies = Policies::new(&asked.artifact);
-    let chosen = match policies.roles(roles) {
-        Ok(chosen) => chosen,
-        Err(error) => return unanswered(error),
-    };
+    let chosen = policies.roles(roles).map_err(unanswered)?;
     let table = matrix::matrix(&policies, chosen);
     let text = match format {
         MatrixFormat::Human => matrix::human(&table),
@@ -323,7 +303,7 @@ pub(super) fn matrix(
             &format!("Roles and permissions: {}", asked.artifact.catalog().name),
         ),
     };
-    answer(&text, ExitStatus::Ok)
+    Ok(answer(&text, ExitStatus::Ok))
 }
 
 /// `rolec graph`: the role hierarchy, with `--authors` the authors too.
@@ -333,14 +313,11 @@ pub(super) fn graph(
     source: &QuerySource<'_>,
     authors: bool,
     format: GraphFormat,
-) -> ExitStatus {
-    let asked = match ask(common, config, source) {
-        Ok(asked) => asked,
-        Err(status) => return status,
-    };
+) -> Result<ExitStatus, ExitStatus> {
+    let asked = ask(common, config, source)?;
     let text = match format {
         GraphFormat::Dot => graph::dot(&asked.artifact, authors),
         GraphFormat::Mermaid => graph::mermaid(&asked.artifact, authors),
     };
-    answer(&text, ExitStatus::Ok)
+    Ok(answer(&text, ExitStatus::Ok))
 }
