@@ -2,7 +2,7 @@
 //! rule": role management, no escalation, well-founded authority, the ceiling) and the
 //! assertions.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -363,16 +363,56 @@ fn check_escalation(
                 }
             }
         }
+        // Blamed on an edit, a permission that a base holds as well stays when the edit goes.
+        let mut bases_too: Vec<(&Spanned<String>, Vec<&str>)> = Vec::new();
+        if let Some(Origin::Edit(_)) = found {
+            for reference in def.base.iter().flat_map(|base| &base.roles) {
+                let held = resolution
+                    .lookup(&reference.value)
+                    .as_found()
+                    .and_then(|base| resolution.permissions(base));
+                let also: Vec<&str> = permissions
+                    .iter()
+                    .filter(|&&permission| held.is_some_and(|set| set.contains(permission)))
+                    .map(|&permission| catalog.permission_name(permission))
+                    .collect();
+                if !also.is_empty() {
+                    bases_too.push((reference, also));
+                }
+            }
+        }
         let (label, help) = match found {
             Some(Origin::Edit(edit)) => {
                 let edits: Vec<String> = std::iter::once(edit)
                     .chain(others.values().map(|(other, _)| *other))
                     .map(Edit::text)
                     .collect();
+                let inherits = def
+                    .base
+                    .as_ref()
+                    .is_some_and(|base| base.kind == BaseKind::Inherits);
+                let and_the_base = match (bases_too.is_empty(), inherits) {
+                    (true, _) => String::new(),
+                    (false, false) => {
+                        let held: BTreeSet<&str> = bases_too
+                            .iter()
+                            .flat_map(|(_, names)| names.iter().copied())
+                            .collect();
+                        let revokes: Vec<String> =
+                            held.iter().map(|name| format!("-{name}")).collect();
+                        format!(
+                            " and revoke what the copy holds too (`{}`)",
+                            revokes.join(" ")
+                        )
+                    }
+                    (false, true) => {
+                        format!(" and inherit only from roles within `{author}`'s permissions")
+                    }
+                };
                 (
                     format!("`{}` adds {listed}", edit.text()),
                     format!(
-                        "remove {}, or have the file authored by a role that holds {listed}",
+                        "remove {}{and_the_base}, or have the file authored by a role that holds {listed}",
                         join_names(&edits)
                     ),
                 )
@@ -409,6 +449,12 @@ fn check_escalation(
             diagnostic = diagnostic.with_secondary(
                 other_span,
                 format!("`{}` adds {} too", other.text(), join_names(&names)),
+            );
+        }
+        for (reference, names) in bases_too {
+            diagnostic = diagnostic.with_secondary(
+                reference.span,
+                format!("`{}` holds {} too", reference.value, join_names(&names)),
             );
         }
         diagnostics.push(
