@@ -30,7 +30,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::Document;
+use common::{Document, SchemaChecks};
 use rolec::compile::{compile, Ceiling, CompileOptions, InputFile};
 use rolec::lints::{Level, Lint};
 use rolec::report;

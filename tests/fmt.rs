@@ -24,6 +24,8 @@
 #[allow(dead_code)]
 mod common;
 
+use common::SchemaChecks;
+
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;

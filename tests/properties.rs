@@ -24,6 +24,8 @@
 #[allow(dead_code)]
 mod common;
 
+use common::SchemaChecks;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proptest::prelude::*;

@@ -18,7 +18,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{project, rolec, rolec_documents, Document};
+use common::{project, rolec, rolec_documents, Document, SchemaChecks};
 use serde_json::{json, Value};
 
 /// The command that rewrites `schemas/` from the types.

@@ -117,50 +117,34 @@ pub fn rolec_documents(dir: &Path, args: &[&str]) -> (Run, Vec<Document>) {
 // ---------------------------------------------------------------------------------------
 // The schemas of `schemas/`
 
-/// A document rolec writes that has a JSON Schema: `schemas/NAME.schema.json`, which is
-/// what `rolec schema NAME` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Document {
-    Artifact,
-    Diff,
-    Diagnostics,
+/// The documents rolec writes that have a JSON Schema (`schemas/NAME.schema.json`, what
+/// `rolec schema NAME` prints): the library's list, with what the tests do with each.
+pub use rolec::schema::Document;
+
+/// A document's schema on disk, and the checks of a text against it.
+pub trait SchemaChecks: Copy {
+    /// `schemas/NAME.schema.json`, from the crate's root.
+    fn schema_path(self) -> std::path::PathBuf;
+    /// The validator of the schema, built once per test binary.
+    fn validator(self) -> &'static jsonschema::Validator;
+    /// Every way `value` breaks the schema, one line each (empty when it is valid).
+    fn violations(self, value: &Value) -> Vec<String>;
+    /// Every way `text` is not a valid document: not JSON, or its violations.
+    fn problems(self, text: &str) -> Vec<String>;
+    /// Fails the test when `text` is not JSON or breaks the schema.
+    fn assert_valid(self, text: &str, what: &str);
 }
 
-impl Document {
-    pub const ALL: [Document; 3] = [Document::Artifact, Document::Diff, Document::Diagnostics];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Document::Artifact => "artifact",
-            Document::Diff => "diff",
-            Document::Diagnostics => "diagnostics",
-        }
-    }
-
+impl SchemaChecks for Document {
     /// `schemas/NAME.schema.json`, from the crate's root.
-    pub fn schema_path(self) -> std::path::PathBuf {
+    fn schema_path(self) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("schemas")
-            .join(format!("{}.schema.json", self.name()))
-    }
-
-    /// Which document `value` is: by its `schema` (the artifact, the diff; any version, so
-    /// that a wrong one is validated and refused), or by the diagnostics report's
-    /// `diagnostics` list; `None` for any other JSON (SARIF, a hand-written input).
-    pub fn of(value: &Value) -> Option<Document> {
-        match value.get("schema").and_then(Value::as_str) {
-            Some(schema) if schema.starts_with("rolec.artifact/") => Some(Document::Artifact),
-            Some(schema) if schema.starts_with("rolec.diff/") => Some(Document::Diff),
-            Some(_) => None,
-            None => value
-                .get("diagnostics")
-                .is_some_and(Value::is_array)
-                .then_some(Document::Diagnostics),
-        }
+            .join(self.file_name())
     }
 
     /// The validator of the schema, built once per test binary.
-    pub fn validator(self) -> &'static jsonschema::Validator {
+    fn validator(self) -> &'static jsonschema::Validator {
         static VALIDATORS: OnceLock<Vec<jsonschema::Validator>> = OnceLock::new();
         let validators = VALIDATORS.get_or_init(|| {
             Document::ALL
@@ -186,7 +170,7 @@ impl Document {
     }
 
     /// Every way `value` breaks the schema, one line each (empty when it is valid).
-    pub fn violations(self, value: &Value) -> Vec<String> {
+    fn violations(self, value: &Value) -> Vec<String> {
         self.validator()
             .iter_errors(value)
             .map(|error| format!("{error} at `{}`", error.instance_path()))
@@ -195,7 +179,7 @@ impl Document {
 
     /// Every way `text` is not a valid document: not JSON, or its violations (empty when
     /// it is valid).
-    pub fn problems(self, text: &str) -> Vec<String> {
+    fn problems(self, text: &str) -> Vec<String> {
         match serde_json::from_str::<Value>(text) {
             Ok(value) => self.violations(&value),
             Err(error) => vec![format!("not JSON: {error}")],
@@ -204,7 +188,7 @@ impl Document {
 
     /// Fails the test when `text` is not JSON or breaks the schema; `what` says where the
     /// text came from.
-    pub fn assert_valid(self, text: &str, what: &str) {
+    fn assert_valid(self, text: &str, what: &str) {
         let problems = self.problems(text);
         assert!(
             problems.is_empty(),
@@ -218,6 +202,21 @@ impl Document {
                 .collect::<Vec<_>>()
                 .join("\n  ")
         );
+    }
+}
+
+/// Which document `value` is: by its `schema` (the artifact, the diff; any version, so
+/// that a wrong one is validated and refused), or by the diagnostics report's
+/// `diagnostics` list; `None` for any other JSON (SARIF, a hand-written input).
+pub fn document_of(value: &Value) -> Option<Document> {
+    match value.get("schema").and_then(Value::as_str) {
+        Some(schema) if schema.starts_with("rolec.artifact/") => Some(Document::Artifact),
+        Some(schema) if schema.starts_with("rolec.diff/") => Some(Document::Diff),
+        Some(_) => None,
+        None => value
+            .get("diagnostics")
+            .is_some_and(Value::is_array)
+            .then_some(Document::Diagnostics),
     }
 }
 
@@ -239,7 +238,7 @@ fn document_in(stream: &[u8]) -> Option<(Document, &[u8])> {
             continue;
         };
         if let Ok(value) = serde_json::from_slice::<Value>(rest) {
-            return Document::of(&value).map(|document| (document, rest));
+            return document_of(&value).map(|document| (document, rest));
         }
     }
     None
