@@ -425,7 +425,12 @@ fn check_escalation(
                 if !inherits {
                     (
                         format!("copied from `{}`", reference.value),
-                        format!("remove them with `< {} >`, or copy a role within `{author}`'s permissions", removal.join(" ")),
+                        // With edits already, the revokes join them inside the same `< >`.
+                        if def.edits.is_empty() {
+                            format!("remove them with `< {} >`, or copy a role within `{author}`'s permissions", removal.join(" "))
+                        } else {
+                            format!("remove them with `{}` among the role's edits, or copy a role within `{author}`'s permissions", removal.join(" "))
+                        },
                     )
                 } else {
                     (

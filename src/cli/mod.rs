@@ -451,12 +451,13 @@ enum Format {
     #[default]
     /// Drawn diagnostics on stderr.
     Human,
-    /// One JSON document (docs/diagnostics.md): on stdout for `check`, on stderr for `build`.
+    /// One JSON document (docs/diagnostics.md): on stdout for `check`, on stderr for
+    /// `build` and `fmt` (whose stdout is the artifact, or the files `fmt --check` lists).
     Json,
-    /// SARIF 2.1.0 for code scanning: on stdout for `check`, on stderr for `build`.
+    /// SARIF 2.1.0 for code scanning: on stdout for `check`, on stderr for `build` and `fmt`.
     Sarif,
     /// GitHub Actions workflow commands that annotate lines: on stdout for `check`, on
-    /// stderr for `build`.
+    /// stderr for `build` and `fmt`.
     Github,
 }
 
@@ -917,8 +918,15 @@ fn read_inputs(
     let found = match (stdin, paths.is_empty()) {
         (true, true) => Vec::new(),
         _ => {
+            let from_settings = paths.is_empty() && config.sources.is_some();
             let paths = source_paths(config, &paths)?;
-            discover::discover(&paths).map_err(|error| usage_error(&error.0))?
+            discover::discover(&paths).map_err(|error| {
+                // A folder of `sources:` that is not there: say where it was named.
+                let help =
+                    from_settings.then(|| "it is named by `sources:` in `rolec.yaml`".into());
+                output::print_problem(&error.0, help);
+                ExitStatus::Usage
+            })?
         }
     };
     let catalog = catalog_input(common, config)?;

@@ -65,14 +65,18 @@ impl<'a> Policies<'a> {
         if let Some(group) = target.strip_prefix('@') {
             if !is_group(group) {
                 let names = artifact.groups().map(|g| g.name.as_str());
+                let help = match artifact.permission(group) {
+                    Some(_) => Some(format!("`{group}` is a permission: write `{group}`")),
+                    None => Suggester::default()
+                        .closest(group, names)
+                        .map(|found| suggest::help(&format!("@{found}"))),
+                };
                 return Err(QueryError {
                     message: format!(
                         "no group `@{}` in the catalog",
                         crate::names::visible(group)
                     ),
-                    help: Suggester::default()
-                        .closest(group, names)
-                        .map(|found| suggest::help(&format!("@{found}"))),
+                    help,
                 });
             }
             return Ok(artifact

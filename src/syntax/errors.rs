@@ -191,6 +191,35 @@ fn misspelt_keyword(word: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `word` may stand as a bare name, and is no keyword.
+fn is_plain_word(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && word.chars().all(lexer::is_ident_char)
+        && Keyword::from_word(word).is_none()
+}
+
+/// `role Sales Lead`, `copies Sales Lead`, `assert Sales Lead can`: the error stands at the
+/// second word of a name written without quotes. The name: the word before, this one, and
+/// the plain words after it on the line.
+fn unquoted_name_of_words(line_before: &str, rest: &str, next_word: &str) -> Option<String> {
+    let mut before = line_before.split_whitespace().rev();
+    let first = before.next()?;
+    let keyword = before.next()?;
+    let takes_a_name =
+        Keyword::from_word(keyword).is_some_and(Keyword::takes_role_name) || keyword.ends_with(',');
+    if !takes_a_name || !is_plain_word(first) || !is_plain_word(next_word) {
+        return None;
+    }
+    let mut words = vec![first];
+    words.extend(
+        rest_of_line(rest)
+            .split_whitespace()
+            .take_while(|word| is_plain_word(word))
+            .take(10),
+    );
+    Some(words.join(" "))
+}
+
 /// Targeted help for common mistakes at `offset`, whose line starts at `line_start`.
 fn syntax_help(text: &str, line_start: usize, offset: usize) -> Option<String> {
     let rest = text.get(offset..).unwrap_or("");
@@ -257,6 +286,9 @@ fn syntax_help(text: &str, line_start: usize, offset: usize) -> Option<String> {
         return Some(format!(
             "a bare name is ASCII letters, digits and `_`; quote it: `\"{name}\"`"
         ));
+    }
+    if let Some(name) = unquoted_name_of_words(line_before, rest, &next_word) {
+        return Some(format!("if `{name}` is one name, quote it: `\"{name}\"`"));
     }
     if line_before.contains('<')
         && !line_before.contains('>')
