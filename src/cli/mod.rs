@@ -32,7 +32,7 @@ use rolec::config::{self, Config};
 use rolec::diagnostics::{Code, Diagnostic};
 use rolec::discover::{self, describe};
 use rolec::lints::LintLevels;
-use rolec::source::SourceMap;
+use rolec::source::{FileId, SourceMap};
 
 /// How a run ends (README.md, "Command line"): its exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -987,15 +987,11 @@ fn name_files_that_define_unknown_roles(
     let Ok(project_files) = discover::discover(&project) else {
         return;
     };
-    let given: Vec<String> = paths
-        .iter()
-        .filter(|path| *path != STDIN_PATH)
-        .cloned()
-        .collect();
-    let checked: HashSet<PathBuf> = discover::discover(&given)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|file| file.path.canonicalize().ok())
+    // The files the run read, as it named them (`<stdin>` and the catalog match no project
+    // policy file).
+    let checked: HashSet<PathBuf> = (0..compilation.sources.len())
+        .filter_map(|index| compilation.sources.get(FileId::from_index(index)))
+        .filter_map(|file| Path::new(&file.path).canonicalize().ok())
         .collect();
     let others = project_files
         .into_iter()
