@@ -18,6 +18,20 @@ pub enum Statement {
     Assert(Assertion),
 }
 
+impl Statement {
+    /// The roles the statement refers to, in source order: its author, the bases of a role
+    /// (not the role's own name), the role of an assertion.
+    pub fn role_references(&self) -> impl Iterator<Item = &Spanned<String>> {
+        let (one, bases) = match self {
+            Statement::Author(author) => (Some(&author.name), None),
+            Statement::Role(role) => (None, role.base.as_ref()),
+            Statement::Assert(assertion) => (Some(&assertion.role), None),
+        };
+        one.into_iter()
+            .chain(bases.into_iter().flat_map(|base| &base.roles))
+    }
+}
+
 /// `author NAME`.
 #[derive(Clone, Debug)]
 pub struct AuthorStatement {

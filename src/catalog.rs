@@ -96,6 +96,13 @@ impl Catalog {
         self.group_ids.get(name).copied()
     }
 
+    /// The permissions of the group `name`, when the catalog declares it.
+    pub fn group_members(&self, name: &str) -> Option<&PermSet> {
+        self.group_id(name)
+            .and_then(|group| self.groups.get(group))
+            .map(|group| &group.members)
+    }
+
     pub fn permission_name(&self, id: PermissionId) -> &str {
         self.permissions
             .get(id)

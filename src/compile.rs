@@ -13,7 +13,7 @@ use crate::names::{self, ConfusingKind};
 use crate::parallel;
 use crate::permset::PermSet;
 use crate::resolve::{self, Resolution, ResolveOptions};
-use crate::source::{FileId, SourceFile, SourceMap, Span, Spanned};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::validate::{self, Authors, ValidateOptions};
 
 /// What a run is told beyond its files.
@@ -117,7 +117,8 @@ impl Compilation {
             return;
         }
         let mut names_at: HashMap<Span, &str> = HashMap::new();
-        for reference in self.files.iter().flat_map(role_references) {
+        let statements = self.files.iter().flat_map(|file| &file.statements);
+        for reference in statements.flat_map(Statement::role_references) {
             if unknown.contains(&reference.span) {
                 names_at.insert(reference.span, &reference.value);
             }
@@ -164,18 +165,6 @@ impl Compilation {
             }
         }
     }
-}
-
-/// Every reference to a role in `file`: authors, bases and assertions.
-fn role_references(file: &PolicyFile) -> impl Iterator<Item = &Spanned<String>> {
-    file.statements.iter().flat_map(|statement| {
-        let references: Box<dyn Iterator<Item = &Spanned<String>>> = match statement {
-            Statement::Author(author) => Box::new(std::iter::once(&author.name)),
-            Statement::Role(role) => Box::new(role.base.iter().flat_map(|base| &base.roles)),
-            Statement::Assert(assertion) => Box::new(std::iter::once(&assertion.role)),
-        };
-        references
-    })
 }
 
 /// A problem with how the compiler was invoked, not with the policy (exit status 2).

@@ -28,7 +28,7 @@ use crate::diagnostics::Code;
 use crate::names;
 use crate::source::FileId;
 use crate::syntax;
-use crate::syntax::lexer::{self, is_ident_char, lex, starts_with_keyword, Keyword, Kind, Token};
+use crate::syntax::lexer::{self, is_bare_name, lex, starts_with_keyword, Keyword, Kind, Token};
 
 /// Why a text could not be formatted: the first problem, at a byte offset of the text.
 pub type FormatError = lexer::LexError;
@@ -214,13 +214,7 @@ impl Parser<'_, '_> {
     fn role_name(&mut self, placements: &mut Vec<Placement>, sep: Sep) -> Result<(), FormatError> {
         self.expect(placements, sep, "a role name", |token| match token.kind {
             Kind::Str => true,
-            Kind::Word => {
-                token
-                    .text
-                    .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                    && token.text.chars().all(is_ident_char)
-                    && !starts_with_keyword(token.text)
-            }
+            Kind::Word => is_bare_name(token.text),
             _ => false,
         })
     }

@@ -389,13 +389,7 @@ pub fn confusing_characters(text: &str) -> Vec<ConfusingCharacter> {
 /// A role name as it is written in a file: bare when it may be, else quoted with `\"` and
 /// `\\` escaped.
 pub fn written_name(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(crate::syntax::lexer::is_ident_char)
-        && crate::syntax::lexer::Keyword::from_word(name).is_none();
-    if bare {
+    if crate::syntax::lexer::is_bare_name(name) {
         return name.to_string();
     }
     let mut written = String::with_capacity(name.len() + 2);

@@ -899,9 +899,8 @@ pub fn edit_names(catalog: &Catalog, edit: &Edit, permission: PermissionId) -> b
     match &edit.target {
         EditTarget::Permission(name) => catalog.permission_id(name) == Some(permission),
         EditTarget::Group(group) => catalog
-            .group_id(group)
-            .and_then(|g| catalog.groups.get(g))
-            .is_some_and(|g| g.members.contains(permission)),
+            .group_members(group)
+            .is_some_and(|members| members.contains(permission)),
     }
 }
 
@@ -916,9 +915,8 @@ pub fn standing_additions<'d>(
         let members: Vec<PermissionId> = match &edit.target {
             EditTarget::Permission(name) => catalog.permission_id(name).into_iter().collect(),
             EditTarget::Group(group) => catalog
-                .group_id(group)
-                .and_then(|g| catalog.groups.get(g))
-                .map(|g| g.members.iter().collect())
+                .group_members(group)
+                .map(|members| members.iter().collect())
                 .unwrap_or_default(),
         };
         for permission in members {

@@ -341,6 +341,10 @@ fn check_escalation(
             .push(permission);
     }
     let standing = resolve::standing_additions(catalog, def);
+    let inherits = def
+        .base
+        .as_ref()
+        .is_some_and(|base| base.kind == BaseKind::Inherits);
     let role = &def.name.value;
     let author = source.name();
     for (span, (found, permissions)) in by_origin {
@@ -387,10 +391,6 @@ fn check_escalation(
                     .chain(others.values().map(|(other, _)| *other))
                     .map(Edit::text)
                     .collect();
-                let inherits = def
-                    .base
-                    .as_ref()
-                    .is_some_and(|base| base.kind == BaseKind::Inherits);
                 let and_the_base = match (bases_too.is_empty(), inherits) {
                     (true, _) => String::new(),
                     (false, false) => {
@@ -418,10 +418,6 @@ fn check_escalation(
                 )
             }
             Some(Origin::Base(reference)) => {
-                let inherits = def
-                    .base
-                    .as_ref()
-                    .is_some_and(|base| base.kind == BaseKind::Inherits);
                 if !inherits {
                     (
                         format!("copied from `{}`", reference.value),
@@ -550,10 +546,7 @@ fn check_assertion(
     // What each target names: a permission, or every permission of an `@group`.
     let named = |target: &str| -> Option<PermSet> {
         match target.strip_prefix('@') {
-            Some(group) => catalog
-                .group_id(group)
-                .and_then(|group| catalog.groups.get(group))
-                .map(|group| group.members.clone()),
+            Some(group) => catalog.group_members(group).cloned(),
             None => catalog
                 .permission_id(target)
                 .map(|id| std::iter::once(id).collect()),

@@ -176,18 +176,10 @@ fn occurrences(files: &[PolicyFile], name: &str, with_definitions: bool) -> Vec<
         }
     };
     for statement in files.iter().flat_map(|file| &file.statements) {
-        match statement {
-            Statement::Author(author) => take(&author.name),
-            Statement::Role(def) => {
-                if with_definitions {
-                    take(&def.name);
-                }
-                for base in def.base.iter().flat_map(|base| &base.roles) {
-                    take(base);
-                }
-            }
-            Statement::Assert(assertion) => take(&assertion.role),
+        if let (Statement::Role(def), true) = (statement, with_definitions) {
+            take(&def.name);
         }
+        statement.role_references().for_each(&mut take);
     }
     spans
 }

@@ -191,13 +191,6 @@ fn misspelt_keyword(word: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether `word` may stand as a bare name, and is no keyword.
-fn is_plain_word(word: &str) -> bool {
-    word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && word.chars().all(lexer::is_ident_char)
-        && Keyword::from_word(word).is_none()
-}
-
 /// `role Sales Lead`, `copies Sales Lead`, `assert Sales Lead can`: the error stands at the
 /// second word of a name written without quotes. The name: the word before, this one, and
 /// the plain words after it on the line.
@@ -207,14 +200,14 @@ fn unquoted_name_of_words(line_before: &str, rest: &str, next_word: &str) -> Opt
     let keyword = before.next()?;
     let takes_a_name =
         Keyword::from_word(keyword).is_some_and(Keyword::takes_role_name) || keyword.ends_with(',');
-    if !takes_a_name || !is_plain_word(first) || !is_plain_word(next_word) {
+    if !takes_a_name || !lexer::is_bare_name(first) || !lexer::is_bare_name(next_word) {
         return None;
     }
     let mut words = vec![first];
     words.extend(
         rest_of_line(rest)
             .split_whitespace()
-            .take_while(|word| is_plain_word(word))
+            .take_while(|word| lexer::is_bare_name(word))
             .take(10),
     );
     Some(words.join(" "))

@@ -99,6 +99,13 @@ pub fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// Whether `word` may stand as a bare role name: `[A-Za-z_][A-Za-z0-9_]*`, and no keyword.
+pub fn is_bare_name(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && word.chars().all(is_ident_char)
+        && Keyword::from_word(word).is_none()
+}
+
 /// The tokens of `text` (after any byte-order mark), comments included.
 pub fn lex(text: &str) -> Result<Vec<Token<'_>>, LexError> {
     let mut tokens = Vec::new();
